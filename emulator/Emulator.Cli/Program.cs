@@ -1,1 +1,8 @@
-return 0;
+using System.CommandLine;
+using Emulator.Cli;
+using Emulator.Cli.Bench;
+
+var root = new RootCommand("Emulator: a virtual IOMMU / Shared Virtual Addressing device emulator");
+root.Add(BootCommand.Create());
+root.Add(BenchCommand.Create());
+return root.Parse(args).Invoke();

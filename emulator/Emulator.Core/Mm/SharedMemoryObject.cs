@@ -1,0 +1,83 @@
+using Emulator.Core.Memory;
+using Emulator.Core.Threading;
+
+namespace Emulator.Core.Mm;
+
+/// <summary>
+/// The memory behind a MAP_SHARED anonymous mapping (Linux shmem): pages indexed by page offset,
+/// shared by every VMA — in every forked mm — that maps it.
+/// </summary>
+/// <remarks>
+/// The object holds one frame reference per page it owns; each page-table entry mapping a page holds
+/// another. The object lives while a VMA refers to it (<see cref="_mappers"/>); the last VMA to go
+/// drops the object's references. DONTNEED on a shared mapping drops only the mappings, so the data
+/// survives, as with Linux shmem.
+/// </remarks>
+public sealed class SharedMemoryObject
+{
+    private readonly FrameAllocator _frames;
+
+    /// <summary>Guards <see cref="_pages"/> and <see cref="_mappers"/>. Ranked after the mmap lock:
+    /// two mms that share the object fault into it under their own mmap locks.</summary>
+    private readonly OrderedLock _lock = new(LockRank.SharedObject, "shmem");
+    private readonly Dictionary<ulong, ulong> _pages = [];
+    private int _mappers;
+
+    internal SharedMemoryObject(FrameAllocator frames) => _frames = frames;
+
+    /// <summary>Pages currently resident in the object.</summary>
+    public int ResidentPages
+    {
+        get
+        {
+            using (_lock.Enter())
+            {
+                return _pages.Count;
+            }
+        }
+    }
+
+    /// <summary>Returns the frame of page <paramref name="pgoff"/>, allocating a zeroed one on first
+    /// use, with a reference taken for the caller's mapping.</summary>
+    internal bool TryGetPage(ulong pgoff, out ulong pfn)
+    {
+        using (_lock.Enter())
+        {
+            if (!_pages.TryGetValue(pgoff, out pfn))
+            {
+                if (!_frames.TryAllocate(out pfn))
+                {
+                    return false;
+                }
+                _pages[pgoff] = pfn;
+            }
+            _frames.Get(pfn);
+            return true;
+        }
+    }
+
+    internal void AddMapper()
+    {
+        using (_lock.Enter())
+        {
+            _mappers++;
+        }
+    }
+
+    /// <summary>Drops a VMA's reference; the last one frees the object's pages.</summary>
+    internal void RemoveMapper()
+    {
+        using (_lock.Enter())
+        {
+            if (--_mappers > 0)
+            {
+                return;
+            }
+            foreach (var pfn in _pages.Values)
+            {
+                _frames.Put(pfn);
+            }
+            _pages.Clear();
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using Emulator.Cli;
+using Emulator.Cli.Bench;
+using Emulator.Core;
+using Spectre.Console;
+
+namespace Emulator.Tests.Cli;
+
+public class CliTests
+{
+    [Theory]
+    [InlineData(Core.Paging.PagingMode.FourLevel)]
+    [InlineData(Core.Paging.PagingMode.FiveLevel)]
+    public void Boot_demo_succeeds_and_prints_the_shootdown_the_notifier_saw(Core.Paging.PagingMode mode)
+    {
+        var output = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(output),
+        });
+        int rc = BootCommand.Run(new MachineOptions { RamSize = 64UL << 20, Paging = mode }, console);
+
+        Assert.Equal(0, rc); // the README's first command must exit 0
+        Assert.Contains("invalidate_range_start", output.ToString());
+        Assert.Contains("arch_invalidate_secondary_tlbs", output.ToString());
+        Assert.Contains("boot demo passed", output.ToString());
+    }
+
+    [Theory]
+    [InlineData("4096", 4096UL)]
+    [InlineData("0x1000", 4096UL)]
+    [InlineData("256M", 256UL << 20)]
+    [InlineData("1_G", 1UL << 30)]
+    [InlineData("4k", 4096UL)]
+    public void Sizes_parse_as_documented(string text, ulong expected)
+    {
+        Assert.True(SizeParser.TryParse(text, out ulong v));
+        Assert.Equal(expected, v);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("12Q")]
+    [InlineData("-5")]
+    [InlineData("99999999999999999999G")]
+    public void Bad_sizes_are_rejected(string text) => Assert.False(SizeParser.TryParse(text, out _));
+
+    [Fact]
+    public void Bench_json_is_one_array_of_name_value_unit_target_objects()
+    {
+        var json = BenchCommand.ToJson([new BenchResult("tlb-hit", 1.5e8, "ops/s", 1e8, true, null)]);
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        var item = Assert.Single(doc.RootElement.EnumerateArray().ToArray());
+        Assert.Equal("tlb-hit", item.GetProperty("name").GetString());
+        Assert.Equal(1.5e8, item.GetProperty("value").GetDouble());
+        Assert.Equal("ops/s", item.GetProperty("unit").GetString());
+        Assert.Equal(1e8, item.GetProperty("target").GetDouble());
+    }
+
+    [Fact]
+    public void Bench_names_are_the_fixed_contract()
+    {
+        var names = BenchCommand.All().Select(b => b.Name).ToArray();
+        Assert.Equal(["tlb-hit", "page-walk", "interval-dispatch-100k", "munmap-1g-4subs"], names);
+    }
+
+    [Fact]
+    public void Bench_rejects_unknown_names()
+    {
+        Assert.Equal(2, BenchCommand.Run(["no-such-bench"], json: true, quick: true, check: false));
+    }
+}
