@@ -18,8 +18,8 @@ namespace Emulator.Core.Notifiers;
 /// nothing, do not recurse and write nothing, so a walk costs only the cache lines it touches.
 /// Unlike Linux, which keeps a subtree's largest Last in the subtree's root, a node here keeps
 /// the largest Last of each of its two subtrees: deciding where to descend then reads only the
-/// current node, so a query loads one node per level instead of the node and its left child
-/// (on a 100,000-interval tree that halves the cache misses of a random single-page query).
+/// current node, so a query does not load a left child only to read its maximum and then turn
+/// right (on a large tree most levels are cache misses, so the loads are what a query costs).
 /// Each node also keeps the Start of the node after it in order, so <see cref="Next"/> ends a
 /// walk without touching another node once that Start is past the queried range (the common
 /// case for a single-page query against mostly disjoint intervals).
@@ -123,7 +123,7 @@ public sealed class IntervalTree<T> where T : class
 
     /// <summary>Removes <paramref name="node"/> from the tree. O(log n).</summary>
     /// <remarks>Afterwards <see cref="IntervalTreeNode{T}.IsInTree"/> is false; the node keeps its
-    /// bounds and value but must not be passed to <see cref="Next"/> again.</remarks>
+    /// bounds and value, and passing it to <see cref="Next"/> or <see cref="Remove"/> throws.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="node"/> is null.</exception>
     /// <exception cref="InvalidOperationException"><paramref name="node"/> is not in this tree
     /// (already removed, cleared, or from another tree).</exception>
@@ -229,14 +229,14 @@ public sealed class IntervalTree<T> where T : class
         {
             ThrowNotInTree();
         }
-        if (node.NextStart > last)
-        {
-            // Every later node starts at or after NextStart.
-            return null;
-        }
         var right = node.Right;
         while (true)
         {
+            if (node.NextStart > last)
+            {
+                // Every later node starts at or after NextStart.
+                return null;
+            }
             // Everything right of the current node starts no earlier than it, so only the
             // right subtree and the ancestors reached from a left child remain.
             if (right is not null && start <= node.RightLast)
@@ -697,64 +697,4 @@ public sealed class IntervalTree<T> where T : class
             node.Red = false;
         }
     }
-}
-
-/// <summary>
-/// One interval of an <see cref="IntervalTree{T}"/>: created by <see cref="IntervalTree{T}.Insert"/>
-/// and kept by the caller to remove it again (Linux embeds <c>struct interval_tree_node</c> in its
-/// owner the same way).
-/// </summary>
-/// <remarks>
-/// Kept in this file, against the one-public-type-per-file rule, because the node is the tree's
-/// intrusive link record: its link fields are internal state of <see cref="IntervalTree{T}"/> and
-/// are only meaningful read together with it. Bounds and value never change; a node is not reused
-/// after removal.
-/// </remarks>
-/// <typeparam name="T">The payload type.</typeparam>
-public sealed class IntervalTreeNode<T> where T : class
-{
-    internal IntervalTreeNode<T>? Left;
-    internal IntervalTreeNode<T>? Right;
-    internal IntervalTreeNode<T>? Parent;
-
-    /// <summary>Largest <see cref="Last"/> in the left subtree; 0 when there is none.</summary>
-    internal ulong LeftLast;
-
-    /// <summary>Largest <see cref="Last"/> in the right subtree; 0 when there is none.</summary>
-    internal ulong RightLast;
-
-    /// <summary>Start of the next node in order, or <see cref="NoNextStart"/> for the last node.</summary>
-    /// <remarks>Only ever used to prune (later nodes start at or after it), so the sentinel being a
-    /// valid Start merely disables pruning for a range that reaches ulong.MaxValue.</remarks>
-    internal ulong NextStart;
-
-    internal const ulong NoNextStart = ulong.MaxValue;
-
-    internal bool Red;
-
-    /// <summary>The tree holding the node; null once removed or cleared.</summary>
-    internal IntervalTree<T>? Tree;
-
-    internal IntervalTreeNode(ulong start, ulong last, T value)
-    {
-        Start = start;
-        Last = last;
-        Value = value;
-    }
-
-    /// <summary>Largest <see cref="Last"/> in the subtree rooted here (Linux <c>__subtree_last</c>).</summary>
-    internal ulong SubtreeLast => Math.Max(Last, Math.Max(LeftLast, RightLast));
-
-    /// <summary>First value covered.</summary>
-    public ulong Start { get; }
-
-    /// <summary>Last value covered (inclusive).</summary>
-    public ulong Last { get; }
-
-    /// <summary>The payload given to <see cref="IntervalTree{T}.Insert"/>.</summary>
-    public T Value { get; }
-
-    /// <summary>True from <see cref="IntervalTree{T}.Insert"/> until <see cref="IntervalTree{T}.Remove"/> or <see cref="IntervalTree{T}.Clear"/>.</summary>
-    /// <remarks>Read it under the same exclusion as the tree's writers.</remarks>
-    public bool IsInTree => Tree is not null;
 }

@@ -18,6 +18,10 @@ public sealed partial class MmuNotifierSubscriptions
     /// <summary>Number of range invalidations between start and end. Guarded by <see cref="_lock"/>.</summary>
     private int _activeInvalidateRanges;
 
+    /// <summary>Threads blocked in ReadBegin or Remove. Guarded by <see cref="_lock"/>; lets the end of an
+    /// invalidation skip the wake-up when nobody waits (the common case).</summary>
+    private int _waiters;
+
     /// <summary>Set once, on the first insert, with the mmap lock held (so never while an invalidation runs).</summary>
     private bool _hasItree;
 
@@ -158,10 +162,12 @@ public sealed partial class MmuNotifierSubscriptions
         }
         using (self._lock.Enter())
         {
+            self._waiters++;
             while (self._invalidateSeq == waitSeq)
             {
                 self._lock.Wait();
             }
+            self._waiters--;
         }
     }
 
@@ -214,14 +220,16 @@ public sealed partial class MmuNotifierSubscriptions
             ulong seq = subscription.InvalidateSeq;
             // seq equals the mm's only while an invalidation that covers this interval is running
             // (or it was inserted during one); wait for it to end.
+            if (seq == self._invalidateSeq && t_callbackDepth > 0)
+            {
+                throw new LockOrderException("mmu_interval_read_begin from an invalidate callback would wait for itself");
+            }
+            self._waiters++;
             while (seq == self._invalidateSeq)
             {
-                if (t_callbackDepth > 0)
-                {
-                    throw new LockOrderException("mmu_interval_read_begin from an invalidate callback would wait for itself");
-                }
                 self._lock.Wait();
             }
+            self._waiters--;
             return seq;
         }
     }
@@ -381,7 +389,10 @@ public sealed partial class MmuNotifierSubscriptions
                 sub.Deferred = MmuIntervalNotifier.DeferredOp.None;
             }
             _deferred.Clear();
-            _lock.PulseAll();
+            if (_waiters > 0)
+            {
+                _lock.PulseAll();
+            }
         }
     }
 }
