@@ -87,7 +87,10 @@ public sealed class PhysicalMemory
             value = 0;
             return false;
         }
-        value = Volatile.Read(ref Word(pa));
+        byte[]? chunk = Volatile.Read(ref _chunks[pa >> ChunkShift]);
+        // Never-written RAM reads as zero without costing host memory: a wild pointer followed by a
+        // walker must not grow the host heap.
+        value = chunk is null ? 0 : Volatile.Read(ref Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk), (nint)(pa & ChunkMask))));
         return true;
     }
 
@@ -146,7 +149,15 @@ public sealed class PhysicalMemory
         while (!destination.IsEmpty)
         {
             int n = (int)Math.Min((ulong)destination.Length, ChunkSize - (pa & ChunkMask));
-            Chunk(pa).AsSpan((int)(pa & ChunkMask), n).CopyTo(destination);
+            byte[]? chunk = Volatile.Read(ref _chunks[pa >> ChunkShift]);
+            if (chunk is null)
+            {
+                destination[..n].Clear();
+            }
+            else
+            {
+                chunk.AsSpan((int)(pa & ChunkMask), n).CopyTo(destination);
+            }
             destination = destination[n..];
             pa += (ulong)n;
         }

@@ -61,6 +61,10 @@ public sealed partial class AddressSpace
                 }
                 slots.Add((slot, fresh));
             }
+            if (skipped > 0)
+            {
+                Diagnostics.Log.Unimplemented.Debug("mm{0}: migrate skipped {1} shared pages (no reverse map)", Id, skipped);
+            }
             if (slots.Count == 0)
             {
                 return Errno.Ok;

@@ -35,6 +35,7 @@ public sealed partial class AddressSpace
         }
         if ((flags & MapFlags.Anonymous) == 0)
         {
+            Diagnostics.Log.Unimplemented.Debug("mm{0}: mmap of a file is not modelled (EBADF); map anonymous memory", Id);
             return Errno.EBADF;
         }
         if (!Page.TryAlignUp(length, out length))

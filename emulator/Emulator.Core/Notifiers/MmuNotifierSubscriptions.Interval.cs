@@ -173,7 +173,7 @@ public sealed partial class MmuNotifierSubscriptions
 
     /// <summary>
     /// Moves a subscription to [start, last] (the update of Ralph Campbell's series). Deferred, like
-    /// inserts and removals, while an invalidation runs; <see cref="Find"/> already reports the new bounds.
+    /// inserts and removals, while an invalidation runs; <see cref="Find(IMmuIntervalNotifierOps, ulong, ulong, out ulong, out ulong)"/> already reports the new bounds.
     /// </summary>
     public static Errno Update(MmuIntervalNotifier subscription, ulong start, ulong last)
     {
@@ -283,6 +283,10 @@ public sealed partial class MmuNotifierSubscriptions
         foundLast = bestLast;
         return best;
     }
+
+    /// <summary>Linux-shaped <c>mmu_interval_notifier_find(mm, ops, start, last)</c>; see the instance <see cref="Find(IMmuIntervalNotifierOps, ulong, ulong, out ulong, out ulong)"/>.</summary>
+    public static MmuIntervalNotifier? Find(IMmuNotifierMm mm, IMmuIntervalNotifierOps ops, ulong start, ulong last, out ulong foundStart, out ulong foundLast) =>
+        mm.Notifiers.Find(ops, start, last, out foundStart, out foundLast);
 
     /// <summary>Inclusive bounds of a subscription as Find would report them.</summary>
     public static (ulong Start, ulong Last) Bounds(MmuIntervalNotifier subscription)

@@ -33,7 +33,7 @@ namespace Emulator.Core.Notifiers;
 ///                                            InvalidateRangeEnd: mm seq++ (even), apply deferred,
 ///                                            wake ReadBegin/Remove waiters
 /// </code>
-/// <para><b>Find</b> (<see cref="Find"/>) answers as if every deferred operation had already been
+/// <para><b>Find</b> (<see cref="Find(IMmuIntervalNotifierOps, ulong, ulong, out ulong, out ulong)"/>) answers as if every deferred operation had already been
 /// applied, i.e. in the caller's program order (the semantics Jason Gunthorpe asked for in
 /// linux-threads 003): an interval whose removal is pending is never returned (its owner already
 /// called Remove and may free it as soon as Remove returns), an interval whose insertion is pending is
