@@ -123,6 +123,9 @@ public sealed partial class AddressSpace
         Notifiers.InvalidateRangeEnd(range);
 
         _vmas.Remove(old);
+        // Insert the destination before looking for empty tables: when it lies in the old range's
+        // gap, its tables (now holding the moved entries) must not be taken for empty ones.
+        InsertVma(moved); // takes over old's reference on a shared object
         var (floor, ceiling) = TableGap(oldAddr);
         if (ceiling > floor)
         {
@@ -130,7 +133,6 @@ public sealed partial class AddressSpace
             Stats.PageTablesFreed += _gatherCount;
             DrainGather(); // only empty tables, unreachable since the flush above
         }
-        InsertVma(moved); // takes over old's reference on a shared object
         MergeAround(moved.Start, moved.End);
         result = newAddr;
         return Errno.Ok;
