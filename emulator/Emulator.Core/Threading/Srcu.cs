@@ -31,6 +31,7 @@ public sealed class Srcu
     private readonly OrderedLock _lock = new(LockRank.Srcu, "srcu");
     private readonly Queue<Action> _callbacks = new();
     private bool _workerRunning;
+    private Exception? _failure;
     private long _gracePeriods;
 
     /// <summary>Number of completed grace periods.</summary>
@@ -101,6 +102,7 @@ public sealed class Srcu
     }
 
     /// <summary>Waits until every callback queued before this call has run (srcu_barrier).</summary>
+    /// <exception cref="InvalidOperationException">A callback threw (an emulator bug); the first failure is reported once.</exception>
     public void Barrier()
     {
         Debug.Assert(t_readDepth == 0, "srcu_barrier inside a read section");
@@ -109,6 +111,11 @@ public sealed class Srcu
             while (_workerRunning)
             {
                 _lock.Wait();
+            }
+            if (_failure is { } e)
+            {
+                _failure = null;
+                throw new InvalidOperationException("a deferred SRCU callback failed", e);
             }
         }
     }
@@ -132,7 +139,20 @@ public sealed class Srcu
             Synchronize();
             foreach (var cb in batch)
             {
-                cb();
+                try
+                {
+                    cb();
+                }
+                catch (Exception e)
+                {
+                    // A deferred free that throws is an emulator bug; on a pool thread it would take
+                    // the process down. Keep it, log it, and rethrow it from Barrier().
+                    Diagnostics.Log.For("srcu").Error(e, "deferred SRCU callback failed");
+                    using (_lock.Enter())
+                    {
+                        _failure ??= e;
+                    }
+                }
             }
         }
     }
