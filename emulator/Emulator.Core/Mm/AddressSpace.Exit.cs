@@ -40,6 +40,7 @@ public sealed partial class AddressSpace
             ZapLocked(v.Start, v.End, MmuNotifierEvent.Unmap);
         }
         FreeTablesIn(_rootPfn << Page.Shift, _levels, 0, 0, Mode.UserAddressEnd());
+        TakeInvalidationSpan(0, 0); // the mm is gone: its subscribers were released, its CPUs detached
         Stats.PageTablesFreed += _gatherCount;
         DrainGather();
         foreach (var v in vmas)

@@ -14,7 +14,8 @@ public sealed partial class AddressSpace
     /// Maps anonymous memory (mmap with fd -1). Without <see cref="MapFlags.Fixed"/> a non-zero
     /// <paramref name="addr"/> is a hint, used when that range is free.
     /// </summary>
-    /// <returns>EINVAL (zero length, bad flags or protection, unaligned fixed address), ENOMEM (no room,
+    /// <returns>EINVAL (zero length, bad flags or protection, unaligned fixed address), EPERM (fixed
+    /// address below <see cref="AddressSpaceOptions.MmapMin"/>), ENOMEM (no room,
     /// length overflow), EEXIST (FixedNoReplace over a mapping), EBADF (file mappings are not
     /// modelled), ESRCH (the mm exited).</returns>
     public Errno Mmap(ulong addr, ulong length, Protection prot, MapFlags flags, out ulong mapped)
@@ -55,6 +56,10 @@ public sealed partial class AddressSpace
                 if (!Page.IsAligned(addr))
                 {
                     return Errno.EINVAL;
+                }
+                if (addr < _options.MmapMin)
+                {
+                    return Errno.EPERM; // below vm.mmap_min_addr, as Linux's security_mmap_addr answers
                 }
                 if (!InUserRange(addr, length))
                 {

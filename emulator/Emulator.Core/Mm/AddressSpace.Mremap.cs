@@ -53,6 +53,11 @@ public sealed partial class AddressSpace
                 }
                 return MoveLocked(oldAddr, oldSize, newAddr, newSize, out result);
             }
+            if (newSize == oldSize)
+            {
+                result = oldAddr; // Linux returns at once: nothing to unmap, no VMA to split
+                return Errno.Ok;
+            }
             if (newSize <= oldSize)
             {
                 UnmapLocked(oldAddr + newSize, oldAddr + oldSize);
@@ -114,14 +119,6 @@ public sealed partial class AddressSpace
             _memory.WriteU64(to, entry);
             any = true;
         }
-        if (any)
-        {
-            FlushCpuTlbs(oldAddr, oldAddr + oldSize);
-            Notifiers.ArchInvalidateSecondaryTlbs(oldAddr, oldAddr + oldSize);
-            Stats.SecondaryTlbInvalidations++;
-        }
-        Notifiers.InvalidateRangeEnd(range);
-
         _vmas.Remove(old);
         // Insert the destination before looking for empty tables: when it lies in the old range's
         // gap, its tables (now holding the moved entries) must not be taken for empty ones.
@@ -129,10 +126,21 @@ public sealed partial class AddressSpace
         var (floor, ceiling) = TableGap(oldAddr);
         if (ceiling > floor)
         {
-            FreeTablesIn(_rootPfn << Page.Shift, _levels, 0, floor, ceiling);
-            Stats.PageTablesFreed += _gatherCount;
-            DrainGather(); // only empty tables, unreachable since the flush above
+            FreeTablesIn(_rootPfn << Page.Shift, _levels, 0, floor, ceiling); // unlink and gather
         }
+        int tables = _gatherCount;
+        // A device may have cached a walk through an unlinked table even with no leaf present:
+        // invalidate after unlinking, before freeing, over every address the freed tables mapped.
+        var (invStart, invEnd) = TakeInvalidationSpan(oldAddr, oldAddr + oldSize);
+        if (any || tables > 0)
+        {
+            FlushCpuTlbs(invStart, invEnd);
+            Notifiers.ArchInvalidateSecondaryTlbs(invStart, invEnd);
+            Stats.SecondaryTlbInvalidations++;
+        }
+        Notifiers.InvalidateRangeEnd(range);
+        Stats.PageTablesFreed += tables;
+        DrainGather();
         MergeAround(moved.Start, moved.End);
         result = newAddr;
         return Errno.Ok;

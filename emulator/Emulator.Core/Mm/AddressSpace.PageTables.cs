@@ -103,6 +103,23 @@ public sealed partial class AddressSpace
     /// <summary>True when the entry maps a frame (present, or PROT_NONE keeping its frame).</summary>
     private static bool OwnsFrame(Pte e) => e.Present || e.IsProtNone;
 
+    /// <summary>One page at the base of each table unlinked by the current operation, as a span (empty when start ≥ end).
+    /// Guarded by <see cref="MmapLock"/>.</summary>
+    private ulong _freedTablesStart = ulong.MaxValue, _freedTablesEnd;
+
+    /// <summary>The range to invalidate in secondary TLBs: [start, end) widened to reach every freed table.</summary>
+    private (ulong Start, ulong End) TakeInvalidationSpan(ulong start, ulong end)
+    {
+        if (_freedTablesStart < _freedTablesEnd)
+        {
+            start = Math.Min(start, _freedTablesStart);
+            end = Math.Max(end, _freedTablesEnd);
+        }
+        _freedTablesStart = ulong.MaxValue;
+        _freedTablesEnd = 0;
+        return (start, end);
+    }
+
     private void Gather(ulong pfn)
     {
         if (_gatherCount == _gather.Length)
@@ -153,10 +170,11 @@ public sealed partial class AddressSpace
         {
             FreeTablesIn(_rootPfn << Page.Shift, _levels, 0, floor, ceiling);
         }
-        if (dataFrames > 0)
+        var (invStart, invEnd) = TakeInvalidationSpan(start, end);
+        if (dataFrames > 0 || _gatherCount > dataFrames) // freed tables may sit in a device's walk cache
         {
-            FlushCpuTlbs(start, end);
-            Notifiers.ArchInvalidateSecondaryTlbs(start, end);
+            FlushCpuTlbs(invStart, invEnd);
+            Notifiers.ArchInvalidateSecondaryTlbs(invStart, invEnd);
             Stats.SecondaryTlbInvalidations++;
         }
         Notifiers.InvalidateRangeEnd(range);
@@ -182,6 +200,7 @@ public sealed partial class AddressSpace
     /// </summary>
     private void FreeTablesIn(ulong tablePa, int level, ulong tableBase, ulong floor, ulong ceiling)
     {
+        MmapLock.AssertHeld();
         ulong span = EntrySpan(level);
         for (int i = 0; i < EntriesPerTable; i++)
         {
@@ -201,6 +220,11 @@ public sealed partial class AddressSpace
             {
                 _memory.WriteU64(entryPa, 0);
                 FreeSubtree(entry.Address, level - 1);
+                // A walk cache may hold this table. Widen the invalidation by one page at an address
+                // the table mapped, as Linux's pte_free_tlb does: a non-leaf invalidation by VA drops
+                // every walk-cache entry covering that VA.
+                _freedTablesStart = Math.Min(_freedTablesStart, b);
+                _freedTablesEnd = Math.Max(_freedTablesEnd, b + Page.Size);
             }
             else if (level - 1 > 1)
             {

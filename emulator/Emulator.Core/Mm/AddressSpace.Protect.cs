@@ -78,7 +78,8 @@ public sealed partial class AddressSpace
         }
         bool writable = old.Present && old.Writable && (prot & Protection.Write) != 0;
         var next = MakeLeaf(old.Pfn, prot, writable, dirty: false);
-        return old.Present ? next.With(old.Raw & (Pte.AccessedBit | Pte.DirtyBit)) : next;
+        // Keep the page's own A/D: a protection change must not make an aged page young again.
+        return old.Present ? next.Without(Pte.AccessedBit).With(old.Raw & (Pte.AccessedBit | Pte.DirtyBit)) : next;
     }
 
     /// <summary>Gives advice about [addr, addr + length). DONTNEED and FREE drop the pages now (the

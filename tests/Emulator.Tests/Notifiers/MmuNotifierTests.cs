@@ -13,7 +13,7 @@ public class MmuNotifierTests
     public void Munmap_of_populated_pages_calls_start_secondary_end_in_order()
     {
         var (_, mm) = TestMachines.NewProcess();
-        ulong va = TestMachines.MapTouched(mm, 4);
+        ulong va = TestMachines.MapTouched(mm, 8) + 2 * Page.Size; // the middle: its page table stays in use
         var ops = new HookOps();
         Assert.Equal(Errno.Ok, MmuNotifierSubscriptions.Register(new MmuNotifier(ops), mm));
 
@@ -22,6 +22,24 @@ public class MmuNotifierTests
         // The device-visible contract: start, then secondary TLBs, then end, all for exactly the range.
         string r = $"{va:x}-{va + 4 * Page.Size:x}";
         Assert.Equal([$"start {r} Unmap", $"secondary {r}", $"end {r} Unmap"], ops.Snapshot());
+    }
+
+    [Fact]
+    public void Freeing_a_page_table_widens_the_secondary_invalidation_to_reach_it()
+    {
+        var (_, mm) = TestMachines.NewProcess();
+        ulong va = TestMachines.MapTouched(mm, 1, at: 0x40_0012_3000); // alone in its 1 GiB region
+        var ops = new HookOps();
+        MmuNotifierSubscriptions.Register(new MmuNotifier(ops), mm);
+
+        mm.Munmap(va, Page.Size);
+
+        var log = ops.Snapshot();
+        Assert.Equal($"start {va:x}-{va + Page.Size:x} Unmap", log[0]); // the range is the unmapped page
+        // The freed tables were at the bases of their spans (2 MiB, 1 GiB, 512 GiB regions): the
+        // invalidation reaches down to the lowest of them, so a walk cache holding any is dropped.
+        Assert.Equal($"secondary 0-{va + Page.Size:x}", log[1]);
+        Assert.Equal($"end {va:x}-{va + Page.Size:x} Unmap", log[2]);
     }
 
     [Fact]
