@@ -15,6 +15,10 @@ namespace Emulator.Core.Memory;
 /// the mm clears entries with exchange.
 /// Thread-safe: chunks are published with a compare-and-exchange; data races on guest bytes are the
 /// guest's business, as on hardware.
+/// <para><b>MMIO.</b> Device register windows (<see cref="RegisterMmio"/>) live above RAM. The aligned
+/// 4- and 8-byte accessors route an address inside a window to its <see cref="IMmioHandler"/>; RAM
+/// stays the fast path (<c>pa &lt; RamSize</c> is tested first, windows only on the slow path). Bulk
+/// copies and the atomic read-modify-write operations are RAM only.</para>
 /// </remarks>
 public sealed class PhysicalMemory
 {
@@ -26,6 +30,13 @@ public sealed class PhysicalMemory
     private const ulong ChunkMask = ChunkSize - 1;
 
     private readonly byte[]?[] _chunks;
+
+    /// <summary>Guards registration (<see cref="RegisterMmio"/>). Readers never take it: they read
+    /// <see cref="_mmio"/>, an immutable array replaced (copy-on-write) under this lock.</summary>
+    private readonly Lock _mmioLock = new();
+    private MmioWindow[] _mmio = [];
+
+    private readonly record struct MmioWindow(ulong Base, ulong Size, IMmioHandler Handler);
 
     /// <summary>Creates RAM of <paramref name="ramSize"/> bytes starting at physical address 0.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Size is zero, not page aligned, or above <see cref="MaxRamSize"/>.</exception>
@@ -78,14 +89,70 @@ public sealed class PhysicalMemory
         return Chunk(pa).AsSpan((int)(pa & ChunkMask), Page.Size);
     }
 
-    /// <summary>Reads an aligned 64-bit word; false when outside RAM or misaligned.</summary>
+    /// <summary>
+    /// Maps a device's registers at [<paramref name="basePa"/>, <paramref name="basePa"/> + <paramref name="size"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The window is empty, wraps, overlaps RAM or another window
+    /// (a machine configuration bug).</exception>
+    public void RegisterMmio(ulong basePa, ulong size, IMmioHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        if (size == 0 || basePa + size < basePa)
+        {
+            throw new ArgumentException($"MMIO window [{basePa:x}, +{size:x}) is empty or wraps", nameof(size));
+        }
+        if (basePa < RamSize)
+        {
+            throw new ArgumentException($"MMIO window at {basePa:x} overlaps RAM (ends at {RamSize:x})", nameof(basePa));
+        }
+        lock (_mmioLock)
+        {
+            foreach (var w in _mmio)
+            {
+                if (basePa < w.Base + w.Size && w.Base < basePa + size)
+                {
+                    throw new ArgumentException($"MMIO window [{basePa:x}, +{size:x}) overlaps [{w.Base:x}, +{w.Size:x})", nameof(basePa));
+                }
+            }
+            MmioWindow[] next = [.. _mmio, new MmioWindow(basePa, size, handler)];
+            Volatile.Write(ref _mmio, next);
+        }
+    }
+
+    /// <summary>Reads an aligned 32-bit word from RAM or a register window; false when outside both or misaligned.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryReadU32(ulong pa, out uint value)
+    {
+        if (pa >= RamSize || (pa & 3) != 0)
+        {
+            bool ok = TryReadMmio(pa, 4, out ulong wide);
+            value = (uint)wide;
+            return ok;
+        }
+        byte[]? chunk = Volatile.Read(ref _chunks[pa >> ChunkShift]);
+        value = chunk is null ? 0 : Volatile.Read(ref Unsafe.As<byte, uint>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk), (nint)(pa & ChunkMask))));
+        return true;
+    }
+
+    /// <summary>Writes an aligned 32-bit word to RAM (atomically) or a register window; false when outside both or misaligned.</summary>
+    public bool TryWriteU32(ulong pa, uint value)
+    {
+        if (pa >= RamSize || (pa & 3) != 0)
+        {
+            return TryWriteMmio(pa, 4, value);
+        }
+        byte[] chunk = Chunk(pa);
+        Volatile.Write(ref Unsafe.As<byte, uint>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk), (nint)(pa & ChunkMask))), value);
+        return true;
+    }
+
+    /// <summary>Reads an aligned 64-bit word from RAM or a register window; false when outside both or misaligned.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryReadU64(ulong pa, out ulong value)
     {
         if (pa >= RamSize || (pa & 7) != 0)
         {
-            value = 0;
-            return false;
+            return TryReadMmio(pa, 8, out value);
         }
         byte[]? chunk = Volatile.Read(ref _chunks[pa >> ChunkShift]);
         // Never-written RAM reads as zero without costing host memory: a wild pointer followed by a
@@ -94,12 +161,12 @@ public sealed class PhysicalMemory
         return true;
     }
 
-    /// <summary>Writes an aligned 64-bit word atomically; false when outside RAM or misaligned.</summary>
+    /// <summary>Writes an aligned 64-bit word to RAM (atomically) or a register window; false when outside both or misaligned.</summary>
     public bool TryWriteU64(ulong pa, ulong value)
     {
         if (pa >= RamSize || (pa & 7) != 0)
         {
-            return false;
+            return TryWriteMmio(pa, 8, value);
         }
         Volatile.Write(ref Word(pa), value);
         return true;
@@ -179,6 +246,36 @@ public sealed class PhysicalMemory
             pa += (ulong)n;
         }
         return true;
+    }
+
+    /// <summary>The slow path of the word accessors: a misaligned access, or one above RAM.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryReadMmio(ulong pa, int size, out ulong value)
+    {
+        if ((pa & (ulong)(size - 1)) == 0 && FindWindow(pa, size, out MmioWindow w))
+        {
+            return w.Handler.TryRead(pa - w.Base, size, out value);
+        }
+        value = 0;
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryWriteMmio(ulong pa, int size, ulong value) =>
+        (pa & (ulong)(size - 1)) == 0 && FindWindow(pa, size, out MmioWindow w) && w.Handler.TryWrite(pa - w.Base, size, value);
+
+    private bool FindWindow(ulong pa, int size, out MmioWindow window)
+    {
+        foreach (var w in Volatile.Read(ref _mmio))
+        {
+            if (pa >= w.Base && w.Size >= (ulong)size && pa - w.Base <= w.Size - (ulong)size)
+            {
+                window = w;
+                return true;
+            }
+        }
+        window = default;
+        return false;
     }
 
     private void CheckWord(ulong pa)
