@@ -17,6 +17,7 @@ internal static class BenchCommand
         new PageWalkBenchmark(),
         new IntervalDispatchBenchmark(),
         new MunmapBenchmark(),
+        new AtcHitDmaBenchmark(),
     ];
 
     public static Command Create()

@@ -62,7 +62,7 @@ public class CliTests
     public void Bench_names_are_the_fixed_contract()
     {
         var names = BenchCommand.All().Select(b => b.Name).ToArray();
-        Assert.Equal(["tlb-hit", "page-walk", "interval-dispatch-100k", "munmap-1g-4subs"], names);
+        Assert.Equal(["tlb-hit", "page-walk", "interval-dispatch-100k", "munmap-1g-4subs", "atc-hit-dma"], names);
     }
 
     [Fact]
