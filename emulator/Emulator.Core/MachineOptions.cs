@@ -1,3 +1,4 @@
+using Emulator.Core.Iommu;
 using Emulator.Core.Paging;
 
 namespace Emulator.Core;
@@ -10,4 +11,19 @@ public sealed record MachineOptions
 
     /// <summary>4-level or 5-level (LA57) paging for new address spaces.</summary>
     public PagingMode Paging { get; init; } = PagingMode.FourLevel;
+
+    /// <summary>4 KiB entries of each device's ATC (a power-of-two multiple of <see cref="AtcWays"/>).</summary>
+    public int AtcEntries { get; init; } = 256;
+
+    /// <summary>Associativity of each device's ATC.</summary>
+    public int AtcWays { get; init; } = 4;
+
+    /// <summary>Entries of the SMMU's IOTLB.</summary>
+    public int IotlbEntries { get; init; } = 512;
+
+    /// <summary>Entries of the SMMU command queue (a power of two).</summary>
+    public int CmdqEntries { get; init; } = 256;
+
+    /// <summary>Fault-injection switches of the SMMU driver (each a deliberate driver bug the oracle must catch).</summary>
+    public FaultInjection Inject { get; init; }
 }
