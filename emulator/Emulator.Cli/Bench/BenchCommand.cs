@@ -17,6 +17,8 @@ internal static class BenchCommand
         new PageWalkBenchmark(),
         new IntervalDispatchBenchmark(),
         new MunmapBenchmark(),
+        new E2eInvalidatePageBenchmark(),
+        new MunmapBoundBenchmark(),
         new AtcHitDmaBenchmark(),
     ];
 
