@@ -19,9 +19,12 @@ namespace Emulator.Core;
 /// </summary>
 public sealed class Machine
 {
-    /// <summary>Guards the lazy construction of the IOMMU path and <see cref="_devices"/>.</summary>
+    /// <summary>Guards the lazy construction of the IOMMU path and replacement of <see cref="_devices"/>.</summary>
     private readonly OrderedLock _lock = new(LockRank.DriverConfig, "machine");
-    private readonly Dictionary<uint, DmaDevice> _devices = [];
+
+    /// <summary>Copy-on-write: read without the lock (the oracle's check runs under an mmap lock,
+    /// which is ranked after <see cref="_lock"/>), replaced under it.</summary>
+    private Dictionary<uint, DmaDevice> _devices = [];
     private IommuStack? _iommu;
 
     public Machine(MachineOptions? options = null)
@@ -93,19 +96,13 @@ public sealed class Machine
                 AtcGeometry = geometry,
             });
             stack.Backend.Attach(device);
-            _devices[sid] = device;
+            Volatile.Write(ref _devices, new Dictionary<uint, DmaDevice>(_devices) { [sid] = device });
             return Errno.Ok;
         }
     }
 
     /// <summary>The device with <paramref name="sid"/>, if added.</summary>
-    public DmaDevice? Device(uint sid)
-    {
-        using (_lock.Enter())
-        {
-            return _devices.GetValueOrDefault(sid);
-        }
-    }
+    public DmaDevice? Device(uint sid) => Volatile.Read(ref _devices).GetValueOrDefault(sid);
 
     private Errno EnsureIommuLocked(out IommuStack? stack)
     {
@@ -132,9 +129,56 @@ public sealed class Machine
         }
         driver.Faults = Options.Inject;
         Oracle.History = () => driver.RecentCommands(16);
-        stack = new IommuStack(smmu, driver, backend, new SvaManager(driver, new PasidAllocator()));
+        var sva = new SvaManager(driver, new PasidAllocator()) { AfterInvalidate = CheckAtcAgainstPageTables };
+        stack = new IommuStack(smmu, driver, backend, sva);
         _iommu = stack;
         return Errno.Ok;
+    }
+
+    /// <summary>Most pages of one ranged ATC entry the post-operation check compares (a 1 GiB entry
+    /// has 262,144; the mm maps 4 KiB pages, so ranged entries only come from hand-built tables).</summary>
+    private const int MaxPagesCheckedPerEntry = 512;
+
+    /// <summary>
+    /// The oracle's post-operation check: no ATC entry of <paramref name="context"/>'s PASID, in any
+    /// bound device, grants an access its mm's CPU page table does not (not mapped, another frame,
+    /// or write to a read-only page). Violations are recorded in <see cref="Oracle"/>.
+    /// </summary>
+    public void CheckAtcAgainstPageTables(SvaContext context)
+    {
+        var entries = new List<AtcEntry>();
+        foreach (uint sid in context.BoundSids())
+        {
+            var device = Device(sid);
+            if (device is null)
+            {
+                continue;
+            }
+            entries.Clear();
+            device.Atc.Dump(entries);
+            foreach (var e in entries)
+            {
+                if (e.Pasid != context.Pasid && !e.Global)
+                {
+                    continue;
+                }
+                ulong pages = Math.Min(e.Size >> Page.Shift, MaxPagesCheckedPerEntry);
+                for (ulong i = 0; i < pages; i++)
+                {
+                    ulong va = e.Va + (i << Page.Shift);
+                    ulong pa = e.Pa + (i << Page.Shift);
+                    var pte = context.Mm.LeafEntry(va);
+                    string? reason = !pte.Present ? "not mapped by the CPU page table"
+                        : pte.Pfn != pa >> Page.Shift ? $"the CPU maps frame {pte.Pfn:x}"
+                        : (e.Permissions & AtsPermissions.Write) != 0 && !pte.Writable ? "read-only in the CPU page table"
+                        : null;
+                    if (reason is not null)
+                    {
+                        Oracle.RecordViolation(sid, context.Pasid, va, pa, reason);
+                    }
+                }
+            }
+        }
     }
 
     private sealed record IommuStack(SmmuDevice Smmu, SmmuDriver Driver, SimAtcBackend Backend, SvaManager Sva);

@@ -36,6 +36,8 @@ public sealed class CoherenceOracle
     private long _checked;
     private long _stale;
     private long _dropped;
+    private long _violations;
+    private readonly List<AtcViolation> _violationRecords = [];
 
     /// <summary>Creates an oracle over the frames of <paramref name="frames"/>.</summary>
     /// <param name="frames">The allocator whose generations translations remember.</param>
@@ -106,12 +108,51 @@ public sealed class CoherenceOracle
         }
     }
 
+    /// <summary>ATC entries found granting more than the CPU page table (see <see cref="RecordViolation"/>).</summary>
+    public long Violations => Interlocked.Read(ref _violations);
+
+    /// <summary>The kept ATC-coherence violations, oldest first.</summary>
+    public AtcViolation[] AtcViolations
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _violationRecords];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records that an ATC entry grants an access the CPU page table no longer grants, found by the
+    /// post-operation check the composition root runs (the second half of the oracle).
+    /// </summary>
+    public void RecordViolation(uint sid, uint pasid, ulong va, ulong atcPa, string reason)
+    {
+        var v = new AtcViolation(sid, pasid, va, atcPa, reason, History?.Invoke() ?? []);
+        Interlocked.Increment(ref _violations);
+        lock (_lock)
+        {
+            if (_violationRecords.Count < Capacity)
+            {
+                _violationRecords.Add(v);
+            }
+            else
+            {
+                Interlocked.Increment(ref _dropped);
+            }
+        }
+        s_log.Warn("{0}", v);
+    }
+
     /// <summary>Forgets every record and zeroes the counters (tests, scenario boundaries).</summary>
     public void Reset()
     {
         lock (_lock)
         {
             _records.Clear();
+            _violationRecords.Clear();
+            Interlocked.Exchange(ref _violations, 0);
             Interlocked.Exchange(ref _checked, 0);
             Interlocked.Exchange(ref _stale, 0);
             Interlocked.Exchange(ref _dropped, 0);

@@ -26,6 +26,18 @@ public sealed class SvaContext : MmuNotifier
     }
 
     internal SvaManager Manager { get; }
+
+    /// <summary>The StreamIDs of the devices bound now (a snapshot).</summary>
+    public uint[] BoundSids()
+    {
+        var bonds = Volatile.Read(ref Bonds);
+        var sids = new uint[bonds.Length];
+        for (int i = 0; i < bonds.Length; i++)
+        {
+            sids[i] = bonds[i].Device.Sid;
+        }
+        return sids;
+    }
     public new AddressSpace Mm { get; }
     public uint Pasid { get; }
     public ushort Asid { get; }

@@ -46,6 +46,13 @@ public sealed class SvaManager
         iommu.PageRequestHandler = HandlePageRequest;
     }
 
+    /// <summary>
+    /// Called at the end of every invalidation of a bound mm — the change and its IOTLB/ATC
+    /// invalidation are complete — with the context (for the coherence oracle's post-operation
+    /// check). Runs with the mmap lock held.
+    /// </summary>
+    public Action<SvaContext>? AfterInvalidate { get; set; }
+
     /// <summary>Number of address spaces with an SVA context.</summary>
     public int Contexts
     {
@@ -263,6 +270,9 @@ public sealed class SvaManager
                 manager._iommu.InvalidateRange(context.Asid, targets, start, end);
             }
         }
+
+        public override void InvalidateRangeEnd(MmuNotifier subscription, in MmuNotifierRange range) =>
+            manager.AfterInvalidate?.Invoke((SvaContext)subscription);
 
         public override void Release(MmuNotifier subscription, IMmuNotifierMm mm) =>
             manager.ReleaseContext((SvaContext)subscription);

@@ -97,3 +97,58 @@ public class FaultInjectionOracleTests
         Assert.NotEmpty(s.History); // with the commands that should have removed it
     }
 }
+
+/// <summary>The oracle's post-operation check: after each invalidating mm operation, no ATC entry
+/// of a bound PASID grants more than the CPU page table.</summary>
+public class AtcCoherenceCheckTests
+{
+    [Fact]
+    public void A_correct_driver_leaves_no_violation_after_munmap_mprotect_fork_and_migrate()
+    {
+        var rig = new SvaRig();
+        ulong va = rig.MapFilled(4);
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.True(rig.DmaWrite(va + (ulong)i * Page.Size, [1]).IsOk); // W entries cached for every page
+        }
+
+        rig.Mm.Mprotect(va, Page.Size, Protection.Read);
+        rig.Mm.Fork(out var child);
+        rig.Mm.Migrate(va + 2 * Page.Size, Page.Size, out _, out _);
+        rig.Mm.Munmap(va + 3 * Page.Size, Page.Size);
+
+        Assert.Equal(0, rig.Machine.Oracle.Violations); // every downgrade reached the ATC in time
+        child!.Exit();
+    }
+
+    [Fact]
+    public void Skipping_atc_invalidations_is_caught_right_after_the_operation_even_without_dma()
+    {
+        var rig = new SvaRig(FaultInjection.SkipAtcInv);
+        ulong va = rig.MapFilled(2);
+        Assert.True(rig.DmaWrite(va, [1]).IsOk);
+        Assert.True(rig.DmaWrite(va + Page.Size, [1]).IsOk);
+
+        rig.Mm.Mprotect(va, Page.Size, Protection.Read);
+
+        var v = Assert.Single(rig.Machine.Oracle.AtcViolations); // the writable entry survived the downgrade
+        Assert.Equal((va, "read-only in the CPU page table"), (v.Va, v.Reason));
+
+        rig.Mm.Munmap(va + Page.Size, Page.Size);
+
+        Assert.Contains(rig.Machine.Oracle.AtcViolations, x => x.Va == va + Page.Size && x.Reason == "not mapped by the CPU page table");
+        Assert.Equal(0, rig.Machine.Oracle.Stale); // caught before any device access went stale
+    }
+
+    [Fact]
+    public void Skipping_the_sync_wait_is_caught_by_the_post_operation_check()
+    {
+        var rig = new SvaRig(FaultInjection.SkipSyncWait);
+        ulong va = rig.MapFilled(1);
+        Assert.True(rig.DmaRead(va, new byte[1]).IsOk);
+
+        rig.Mm.Munmap(va, Page.Size); // the ATC_INV sits in the queue, not yet consumed
+
+        Assert.True(rig.Machine.Oracle.Violations > 0);
+    }
+}
