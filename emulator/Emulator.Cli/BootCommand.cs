@@ -2,7 +2,9 @@ using System.CommandLine;
 using Emulator.Core;
 using Emulator.Core.Memory;
 using Emulator.Core.Mm;
+using Emulator.Core.Iommu;
 using Emulator.Core.Notifiers;
+using Emulator.Core.Sva;
 using Spectre.Console;
 
 namespace Emulator.Cli;
@@ -19,9 +21,24 @@ internal static class BootCommand
         var ram = new Option<string>("--ram") { Description = "RAM size (e.g. 256M, 1G)", DefaultValueFactory = _ => "1G" };
         var paging = new Option<int>("--paging") { Description = "Paging levels: 4 or 5", DefaultValueFactory = _ => 4 };
         paging.AcceptOnlyFromAmong("4", "5");
-        var cmd = new Command("boot", "Boot the emulator on the default (sim) backend") { ram, paging };
+        var inject = new Option<string[]>("--inject")
+        {
+            Description = "Fault-injection switch (repeatable): " + string.Join(", ", FaultInjectionNames.All),
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var cmd = new Command("boot", "Boot the emulator on the default (sim) backend") { ram, paging, inject };
         cmd.SetAction(parse =>
         {
+            var faults = FaultInjection.None;
+            foreach (var name in parse.GetValue(inject) ?? [])
+            {
+                if (!FaultInjectionNames.TryParse(name, out var one, out var error))
+                {
+                    Console.Error.WriteLine($"emulator boot: --inject {name}: {error}");
+                    return 2;
+                }
+                faults |= one;
+            }
             if (!SizeParser.TryParse(parse.GetValue(ram)!, out ulong ramSize) || ramSize == 0 || !Page.IsAligned(ramSize))
             {
                 Console.Error.WriteLine($"emulator boot: --ram {parse.GetValue(ram)}: expected a page-aligned size such as 256M or 1G");
@@ -31,6 +48,7 @@ internal static class BootCommand
             {
                 RamSize = ramSize,
                 Paging = parse.GetValue(paging) == 5 ? Core.Paging.PagingMode.FiveLevel : Core.Paging.PagingMode.FourLevel,
+                Inject = faults,
             };
             return Run(options, AnsiConsole.Console);
         });
@@ -106,12 +124,71 @@ internal static class BootCommand
                            "; load from unmapped page: " + (faults ? "[green]SIGSEGV[/]" : "[red]no fault[/]"));
 
         MmuNotifierSubscriptions.Put(sub!);
+
+        bool svaOk = RunSva(machine, mm, va, pattern, console, out long smmuFrames);
+
         mm.Exit();
         mm.Notifiers.Synchronize();
-        console.MarkupLineInterpolated($"exit: {machine.Frames.AllocatedFrames} frames in use; mm stats: {mm.Stats}");
-        bool ok = err == Errno.Ok && dataOk && faults && sawShootdown && machine.Frames.AllocatedFrames == 0;
+        long leaked = machine.Frames.AllocatedFrames - smmuFrames;
+        console.MarkupLineInterpolated($"exit: {leaked} of the process's frames still in use; mm stats: {mm.Stats}");
+        bool ok = err == Errno.Ok && dataOk && faults && sawShootdown && svaOk && leaked == 0;
         console.MarkupLine(ok ? "[green]boot demo passed[/]" : "[red]boot demo FAILED[/]");
         return ok ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The SVA part: a device is bound to the process, reads and writes its memory by DMA through
+    /// ATS/ATC, the process unmaps pages under the device's feet, and the oracle judges the run.
+    /// </summary>
+    private static bool RunSva(Machine machine, AddressSpace mm, ulong va, byte[] pattern, IAnsiConsole console, out long smmuFrames)
+    {
+        const uint sid = 0x10;
+        long before = machine.Frames.AllocatedFrames;
+        smmuFrames = 0;
+        if (machine.AddDevice(sid, ats: true, pri: true, pasidBits: 20, out var device) != Errno.Ok ||
+            machine.Sva!.Bind(new SvaDevice(sid, 20), mm, out var bond) != Errno.Ok)
+        {
+            console.MarkupLine("[red]could not add and bind the device[/]");
+            return false;
+        }
+        long bindFrames = machine.Frames.AllocatedFrames - before;
+        string inject = machine.Options.Inject == FaultInjection.None ? "none" : FaultInjectionNames.Format(machine.Options.Inject);
+        console.MarkupLineInterpolated($"device sid 0x{sid:x} (ATS, PRI) bound: PASID {bond!.Pasid}; fault injection: {inject}");
+
+        var buf = new byte[Page.Size];
+        bool readOk = device!.Read(bond.Pasid, va, buf).IsOk && buf.AsSpan().SequenceEqual(pattern.AsSpan(0, Page.Size));
+        bool writeOk = device.Write(bond.Pasid, va + Page.Size, [0xAB]).IsOk;
+        var cpu = new byte[1];
+        writeOk &= mm.ReadUser(va + Page.Size, cpu, out _) == Errno.Ok && cpu[0] == 0xAB;
+        console.MarkupLine("DMA read sees CPU data: " + (readOk ? "[green]ok[/]" : "[red]NO[/]") +
+                           "; CPU sees DMA write: " + (writeOk ? "[green]ok[/]" : "[red]NO[/]"));
+
+        long cmds = machine.SmmuDriver!.Stats.TotalCommands;
+        mm.Munmap(va, 4 * Page.Size);
+        cmds = machine.SmmuDriver.Stats.TotalCommands - cmds;
+        var after = device.Read(bond.Pasid, va, buf);
+        console.MarkupLineInterpolated($"munmap 4 pages under the device: {cmds} SMMU commands; DMA read afterwards: {(after.IsOk ? "succeeded (through a stale translation)" : "faulted")}");
+
+        var oracle = machine.Oracle;
+        var table = new Table().AddColumns("oracle", "count");
+        table.AddRow("DMA accesses checked", oracle.Checked.ToString());
+        table.AddRow("stale accesses", oracle.Stale.ToString());
+        table.AddRow("ATC entries granting more than the page table", oracle.Violations.ToString());
+        console.Write(table);
+        foreach (var s in oracle.StaleAccesses)
+        {
+            console.MarkupLineInterpolated($"[red]stale:[/] {s}");
+        }
+        foreach (var v in oracle.AtcViolations)
+        {
+            console.MarkupLineInterpolated($"[red]incoherent:[/] {v}");
+        }
+        machine.Sva.Unbind(bond);
+        mm.Notifiers.Synchronize();
+        smmuFrames = bindFrames;
+        bool clean = oracle.Stale == 0 && oracle.Violations == 0;
+        console.MarkupLine(clean ? "oracle: [green]coherent[/]" : "oracle: [red]FIRED[/]");
+        return readOk && writeOk && !after.IsOk && clean;
     }
 
     /// <summary>A notifier that records what it is told.</summary>

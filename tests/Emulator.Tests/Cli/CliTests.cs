@@ -25,6 +25,28 @@ public class CliTests
         Assert.Contains("invalidate_range_start", output.ToString());
         Assert.Contains("arch_invalidate_secondary_tlbs", output.ToString());
         Assert.Contains("boot demo passed", output.ToString());
+        Assert.Contains("oracle: coherent", output.ToString()); // the SVA part ran and stayed coherent
+    }
+
+    [Theory]
+    [InlineData("skip-atc-inv")]
+    [InlineData("skip-tlbi")]
+    [InlineData("skip-sync-wait")]
+    public void Boot_with_an_injected_driver_bug_fails_because_the_oracle_fires(string name)
+    {
+        Assert.True(Emulator.Core.Iommu.FaultInjectionNames.TryParse(name, out var inject, out _));
+        var output = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(output),
+        });
+
+        int rc = BootCommand.Run(new MachineOptions { RamSize = 64UL << 20, Inject = inject }, console);
+
+        Assert.Equal(1, rc); // a driver bug must not pass the boot
+        Assert.Contains("oracle: FIRED", output.ToString());
     }
 
     [Theory]
