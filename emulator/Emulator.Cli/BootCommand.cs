@@ -177,11 +177,11 @@ internal static class BootCommand
         console.Write(table);
         foreach (var s in oracle.StaleAccesses)
         {
-            console.MarkupLineInterpolated($"[red]stale:[/] {s}");
+            console.MarkupLine("[red]stale:[/] " + Markup.Escape(s.ToString()));
         }
         foreach (var v in oracle.AtcViolations)
         {
-            console.MarkupLineInterpolated($"[red]incoherent:[/] {v}");
+            console.MarkupLine("[red]incoherent:[/] " + Markup.Escape(v.ToString()));
         }
         machine.Sva.Unbind(bond);
         mm.Notifiers.Synchronize();
