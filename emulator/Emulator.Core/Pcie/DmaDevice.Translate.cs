@@ -17,10 +17,14 @@ namespace Emulator.Core.Pcie;
 /// <see cref="DmaFaultReason.PriFailure"/> and PRI stops (§10.4.2.1: the function must not issue page
 /// requests until software re-enables it).</item>
 /// <item>UR: the function may not use ATS (§10.2.3.1). The device turns ATS off and faults with
-/// <see cref="DmaFaultReason.AtsUnsupported"/>; untranslated DMA is not modelled, so later DMA faults the
-/// same way until <see cref="EnableAts"/>.</item>
+/// <see cref="DmaFaultReason.AtsUnsupported"/>, and later DMA faults the same way until <see cref="EnableAts"/>
+/// (a function that lost ATS at run time is treated as broken; one built without ATS,
+/// <see cref="DmaDeviceOptions.AtsEnabled"/> false, sends untranslated requests instead).</item>
 /// <item>CA: <see cref="DmaFaultReason.Abort"/>. A malformed Success (size below 4 KiB) is treated as CA.</item>
 /// </list>
+/// <para>Without ATS (<see cref="DmaDeviceOptions.AtsEnabled"/> false) each page access is an untranslated
+/// request: <see cref="IAtsTranslationAgent.TranslateUntranslated"/> answers with the address or terminates
+/// the access (<see cref="DmaFaultReason.TranslationFault"/>; the SMMU records the event). No ATC, no PRI.</para>
 /// <para>A fill that an invalidation overtook (the completion may predate it) is not inserted
 /// (<see cref="Atc.TryInsert"/>): the translation is requested again — it is never used, since the
 /// invalidation may have been for exactly that page.</para>
@@ -37,12 +41,37 @@ public sealed partial class DmaDevice
     {
         Debug.Assert(_dmaLock.IsHeldByCurrentThread);
         AtsPermissions needed = write ? AtsPermissions.Write : AtsPermissions.Read;
+        if (!_atsCapable)
+        {
+            return ResolveUntranslated(pasid, va, write, needed, out pa);
+        }
         if (_atsEnabled && _atc.Lookup(pasid, va, needed, out pa, out AtcEntry entry))
         {
             _oracle.CheckDma(Sid, pasid, va, pa, entry.IsRanged ? entry.Pa : pa, entry.FrameGeneration, write);
             return DmaFaultReason.None;
         }
         return ResolveMiss(pasid, va, write, needed, out pa);
+    }
+
+    /// <summary>A function without ATS: every access is an untranslated request that the agent translates
+    /// (and may fault) on its own; nothing is cached and PRI is never used.</summary>
+    private DmaFaultReason ResolveUntranslated(uint pasid, ulong va, bool write, AtsPermissions access, out ulong pa)
+    {
+        Debug.Assert(_dmaLock.IsHeldByCurrentThread);
+        pa = 0;
+        if (pasid != AtcEntry.NoPasid && pasid >= _pasidLimit)
+        {
+            return DmaFaultReason.InvalidPasid;
+        }
+        Interlocked.Increment(ref _untranslated);
+        UntranslatedResult r = _agent.TranslateUntranslated(Sid, pasid, va, access);
+        if (!r.IsOk)
+        {
+            return DmaFaultReason.TranslationFault;
+        }
+        pa = r.Pa;
+        _oracle.CheckDma(Sid, pasid, va, pa, r.FramePa, r.FrameGeneration, write);
+        return DmaFaultReason.None;
     }
 
     private DmaFaultReason ResolveMiss(uint pasid, ulong va, bool write, AtsPermissions needed, out ulong pa)

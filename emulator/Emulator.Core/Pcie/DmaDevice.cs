@@ -46,10 +46,15 @@ public sealed partial class DmaDevice
     /// <summary>The next PRG index (9 bits). Under <see cref="_dmaLock"/>.</summary>
     private ushort _nextGroup;
 
+    /// <summary>The function implements ATS (<see cref="DmaDeviceOptions.AtsEnabled"/>); without it every
+    /// DMA is untranslated and the SMMU translates each access.</summary>
+    private readonly bool _atsCapable;
+
     private volatile bool _atsEnabled;
     private volatile bool _priEnabled;
 
     private long _translations;
+    private long _untranslated;
     private long _priRequests;
     private long _faults;
     private long _invalidations;
@@ -83,6 +88,7 @@ public sealed partial class DmaDevice
         _atc = new Atc(options.AtcGeometry ?? AtcGeometry.Default);
         _pasidLimit = 1u << options.PasidBits;
         _maxPriRetries = options.MaxPriRetries;
+        _atsCapable = options.AtsEnabled;
         _atsEnabled = options.AtsEnabled;
         _priEnabled = options.PriEnabled;
     }
@@ -104,6 +110,9 @@ public sealed partial class DmaDevice
     /// <summary>ATS Translation Requests sent.</summary>
     public long TranslationsRequested => Interlocked.Read(ref _translations);
 
+    /// <summary>Untranslated page accesses sent to the agent (a function without ATS).</summary>
+    public long UntranslatedRequests => Interlocked.Read(ref _untranslated);
+
     /// <summary>Page accesses served by the ATC.</summary>
     public long AtcHits => _atc.Hits;
 
@@ -119,11 +128,11 @@ public sealed partial class DmaDevice
     /// <summary>ATS Invalidate Requests received.</summary>
     public long InvalidationsReceived => Interlocked.Read(ref _invalidations);
 
-    /// <summary>The driver re-enables ATS after a UR turned it off. The ATC is emptied first (PCIe §10.5.1.3:
+    /// <summary>The driver re-enables ATS after a UR turned it off (a function built without ATS has nothing to enable). The ATC is emptied first (PCIe §10.5.1.3:
     /// clearing Enable invalidates the ATC; entries from before must not come back).</summary>
     public void EnableAts()
     {
-        if (!_atsEnabled)
+        if (_atsCapable && !_atsEnabled)
         {
             _atc.InvalidateAll();
             _atsEnabled = true;

@@ -24,4 +24,8 @@ public enum DmaFaultReason : byte
 
     /// <summary>The PASID does not fit the function's PASID capability.</summary>
     InvalidPasid,
+
+    /// <summary>An untranslated access (a function without ATS) was terminated by the translation agent: a
+    /// translation, permission or configuration fault, which the SMMU records in its event queue.</summary>
+    TranslationFault,
 }
