@@ -24,13 +24,14 @@ public sealed partial class SmmuDriver
     /// <summary>StreamID bits the stream table covers (STRTAB_BASE_CFG.LOG2SIZE).</summary>
     private int _sidBits;
 
-    /// <summary>The largest SubstreamID width a CD table can have (IDR1.SSIDSIZE, capped by the one-frame L1).</summary>
+    /// <summary>The largest SubstreamID width a CD table can have: IDR1.SSIDSIZE, or at most 10 bits (one linear
+    /// table, Linux <c>CTXDESC_LINEAR_CDMAX</c>) when the SMMU lacks 2-level CD tables (IDR0.CD2L).</summary>
     private int _maxSsidBits;
 
     /// <summary>StreamID bits the stream table covers; AttachDevice refuses larger StreamIDs.</summary>
     public int SidBits => _sidBits;
 
-    /// <summary>The largest SubstreamID (PASID) width a device gets.</summary>
+    /// <summary>The largest SubstreamID (PASID) width a device gets (20 on an SMMU with SSIDSIZE 20 and CD2L).</summary>
     public int MaxSsidBits => _maxSsidBits;
 
     /// <summary>
@@ -95,9 +96,7 @@ public sealed partial class SmmuDriver
         {
             s_log.Warn("2-level strtab only covers {0}/{1} bits of SID", _sidBits, _idr1.SidSize);
         }
-        int cdLeafBits = 6;                     // 64 CDs per 4 KiB leaf
-        int cdL1Bits = 9;                       // 512 L1CDs in one frame
-        _maxSsidBits = _idr0.Cd2L ? Math.Min(_idr1.SsidSize, cdLeafBits + cdL1Bits) : Math.Min(_idr1.SsidSize, cdLeafBits);
+        _maxSsidBits = _idr0.Cd2L ? _idr1.SsidSize : Math.Min(_idr1.SsidSize, CdLinearMaxBits);
         _cmdqProd = new QueuePointer(0, _cmdqLog2);
         _eventqCons = new QueuePointer(0, _eventqLog2);
         _priqCons = new QueuePointer(0, _priqLog2);
@@ -105,21 +104,27 @@ public sealed partial class SmmuDriver
         return Errno.Ok;
     }
 
-    /// <summary>Linux <c>arm_smmu_init_structures</c>: one frame per queue and for the L1 stream table.</summary>
+    /// <summary>Linux <c>arm_smmu_init_structures</c>: each queue and the L1 stream table in contiguous,
+    /// size-aligned memory (the SMMU aligns queue bases and STRTAB_BASE down to the size).</summary>
     private Errno AllocateStructures()
     {
-        if (!TryAllocateFrame(out _cmdqPa) || !TryAllocateFrame(out _eventqPa)
-            || (_idr0.Pri && !TryAllocateFrame(out _priqPa)) || !TryAllocateFrame(out _strtabPa))
+        if (!TryAllocateTable(CmdqBytes, out _cmdqPa) || !TryAllocateTable(EventqBytes, out _eventqPa)
+            || (_idr0.Pri && !TryAllocateTable(PriqBytes, out _priqPa)) || !TryAllocateTable(StrtabL1Bytes, out _strtabPa))
         {
-            FreeFrame(_cmdqPa);
-            FreeFrame(_eventqPa);
-            FreeFrame(_priqPa);
-            FreeFrame(_strtabPa);
+            FreeTable(_cmdqPa, CmdqBytes);
+            FreeTable(_eventqPa, EventqBytes);
+            FreeTable(_priqPa, PriqBytes);
+            FreeTable(_strtabPa, StrtabL1Bytes);
             _cmdqPa = _eventqPa = _priqPa = _strtabPa = 0;
             return Errno.ENOMEM;
         }
         return Errno.Ok;
     }
+
+    private ulong CmdqBytes => (ulong)Command.Size << _cmdqLog2;
+    private ulong EventqBytes => (ulong)EventRecord.Size << _eventqLog2;
+    private ulong PriqBytes => (ulong)PriRequest.Size << _priqLog2;
+    private ulong StrtabL1Bytes => (ulong)_strtabL2.Length * StreamTableDescriptor.Size;
 
     /// <summary>Linux <c>arm_smmu_device_reset</c>, register by register.</summary>
     private Errno Reset()

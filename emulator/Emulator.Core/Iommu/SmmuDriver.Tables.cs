@@ -13,10 +13,20 @@ namespace Emulator.Core.Iommu;
 /// the word holding V last; an entry being disabled gets its V (or EPD0) word first. Each STE or CD
 /// write is followed by CMD_CFGI_STE / CMD_CFGI_CD (leaf) and a CMD_SYNC (Linux
 /// <c>arm_smmu_sync_ste_for_sid</c>, <c>arm_smmu_sync_cd</c>) unless <see cref="FaultInjection.SkipCfgi"/>.</para>
+/// <para>CD tables follow Linux <c>arm_smmu_alloc_cd_tables</c>: linear (S1Fmt 0) for up to
+/// <c>CTXDESC_LINEAR_CDMAX</c> = 2^10 CDs, else 2-level with 64 KiB leaves of <c>CTXDESC_L2_ENTRIES</c> =
+/// 1024 CDs (S1Fmt 64K_L2) under an L1 table of 2^(SSID bits − 10) L1CDs, so up to 20-bit PASIDs.
+/// Every table is physically contiguous and aligned to its size
+/// (<see cref="Memory.FrameAllocator.TryAllocateContiguous"/>); leaves are allocated on first use
+/// (<c>arm_smmu_alloc_cd_ptr</c>).</para>
 /// </remarks>
 public sealed partial class SmmuDriver
 {
-    private const int CdLeafBits = 6;   // 64 CDs per 4 KiB level-2 CD table (S1Fmt 4K_L2)
+    /// <summary>log2 of the CDs in a level-2 CD table: 1024 CDs, 64 KiB (Linux <c>CTXDESC_L2_ENTRIES</c>, S1Fmt 64K_L2).</summary>
+    private const int CdLeafBits = 10;
+
+    /// <summary>log2 of the largest linear CD table (Linux <c>CTXDESC_LINEAR_CDMAX</c>): 1024 CDs, 64 KiB.</summary>
+    private const int CdLinearMaxBits = 10;
 
     /// <summary>One attached device (Linux <c>struct arm_smmu_master</c>). Guarded by <see cref="_lock"/>.</summary>
     private sealed class Master
@@ -40,13 +50,15 @@ public sealed partial class SmmuDriver
 
     /// <summary>
     /// Attaches the device <paramref name="sid"/> for SVA: allocates its level-2 stream array if needed
-    /// and a CD table for 2^<paramref name="ssidBits"/> PASIDs (linear up to 64, else 2-level), writes a
+    /// and a CD table for 2^<paramref name="ssidBits"/> PASIDs (linear up to 1024, else 2-level with 1024-CD
+    /// leaves allocated on first use), writes a
     /// stage 1 STE (S1DSS terminate: traffic without a PASID aborts; EATS full when <paramref name="ats"/>)
     /// and issues CMD_CFGI_STE + CMD_SYNC.
     /// </summary>
     /// <param name="sid">The StreamID (PCIe requester ID).</param>
-    /// <param name="ssidBits">PASID width the device supports, 1..20; capped to <see cref="MaxSsidBits"/>
-    /// (Linux: <c>min(smmu->ssid_bits, fwspec->num_pasid_bits)</c>).</param>
+    /// <param name="ssidBits">PASID width the device supports, 1..20; capped to <see cref="MaxSsidBits"/>, which is
+    /// the SMMU's IDR1.SSIDSIZE (Linux: <c>min(smmu->ssid_bits, fwspec->num_pasid_bits)</c>) — a wider STE would be
+    /// ILLEGAL.</param>
     /// <param name="ats">Enable ATS (STE.EATS = translate); ATC invalidations are sent only for such devices.</param>
     /// <param name="pri">The device uses PRI (bookkeeping: the SMMU does not check the STE for page requests).</param>
     /// <returns><see cref="Errno.Ok"/>; <see cref="Errno.ENODEV"/> before <see cref="Init"/>;
@@ -79,11 +91,14 @@ public sealed partial class SmmuDriver
             {
                 return err;
             }
-            if (!TryAllocateFrame(out ulong cdTablePa))
+            bool twoLevel = bits > CdLinearMaxBits && _idr0.Cd2L;
+            ulong cdTableBytes = twoLevel
+                ? (1UL << (bits - CdLeafBits)) * CdTableDescriptor.Size
+                : (1UL << bits) * ContextDescriptor.Size;
+            if (!TryAllocateTable(cdTableBytes, out ulong cdTablePa))
             {
                 return Errno.ENOMEM;
             }
-            bool twoLevel = bits > CdLeafBits;
             var master = new Master
             {
                 Sid = sid,
@@ -91,7 +106,7 @@ public sealed partial class SmmuDriver
                 Ats = ats,
                 Pri = pri,
                 CdTablePa = cdTablePa,
-                Format = twoLevel ? CdTableFormat.TwoLevel4K : CdTableFormat.Linear,
+                Format = twoLevel ? CdTableFormat.TwoLevel64K : CdTableFormat.Linear,
                 CdLeaves = twoLevel ? new ulong[1 << (bits - CdLeafBits)] : null,
             };
             _masters.Add(sid, master);
@@ -239,7 +254,7 @@ public sealed partial class SmmuDriver
         uint l1 = sid >> split;
         if (_strtabL2[l1] == 0)
         {
-            if (!TryAllocateFrame(out ulong l2Pa))
+            if (!TryAllocateTable((ulong)StreamTableEntry.Size << split, out ulong l2Pa))
             {
                 return Errno.ENOMEM;
             }
@@ -285,7 +300,7 @@ public sealed partial class SmmuDriver
             {
                 return Errno.Ok;
             }
-            if (!TryAllocateFrame(out leaf))
+            if (!TryAllocateTable((ulong)ContextDescriptor.Size << CdLeafBits, out leaf))
             {
                 return Errno.ENOMEM;
             }

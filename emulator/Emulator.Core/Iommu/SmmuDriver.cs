@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 using Emulator.Core.Diagnostics;
 using Emulator.Core.Memory;
 using Emulator.Core.Pcie;
@@ -71,22 +72,23 @@ public sealed partial class SmmuDriver
     private int _faults;
 
     /// <summary>Creates the driver for <paramref name="device"/>; nothing is programmed until <see cref="Init"/>.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">An option does not fit the one-frame layout.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is outside what the SMMU architecture or this driver's layout allows.</exception>
     public SmmuDriver(PhysicalMemory memory, FrameAllocator frames, SmmuDevice device, SmmuDriverOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(frames);
         ArgumentNullException.ThrowIfNull(device);
         options ??= new SmmuDriverOptions();
-        CheckRange(options.CmdqLog2Size, 1, 8, nameof(options.CmdqLog2Size));
-        CheckRange(options.EventqLog2Size, 1, 7, nameof(options.EventqLog2Size));
-        CheckRange(options.PriqLog2Size, 1, 8, nameof(options.PriqLog2Size));
+        CheckRange(options.CmdqLog2Size, 1, SmmuDriverOptions.MaxQueueLog2Size, nameof(options.CmdqLog2Size));
+        CheckRange(options.EventqLog2Size, 1, SmmuDriverOptions.MaxQueueLog2Size, nameof(options.EventqLog2Size));
+        CheckRange(options.PriqLog2Size, 1, SmmuDriverOptions.MaxQueueLog2Size, nameof(options.PriqLog2Size));
         if (options.StrtabSplit != 6)
         {
-            // 8 and 10 are legal SPLITs but need 16 or 64 KiB level-2 arrays (contiguous frames).
+            // 8 and 10 are legal SPLITs (16 or 64 KiB level-2 arrays); 6 keeps each array one frame, and
+            // the L1 table grows instead (StrtabL1Log2Entries), so SID coverage does not depend on SPLIT.
             throw new ArgumentOutOfRangeException(nameof(options), options.StrtabSplit, "StrtabSplit must be 6 (one frame per level-2 array)");
         }
-        CheckRange(options.StrtabL1Log2Entries, 0, 9, nameof(options.StrtabL1Log2Entries));
+        CheckRange(options.StrtabL1Log2Entries, 0, SmmuDriverOptions.MaxStrtabL1Log2Entries, nameof(options.StrtabL1Log2Entries));
         CheckRange(options.BatchSize, 1, (1 << options.CmdqLog2Size) - 1, nameof(options.BatchSize)); // room for the CMD_SYNC
         CheckRange(options.MaxTlbiOps, 1, int.MaxValue, nameof(options.MaxTlbiOps));
         CheckRange(options.CommandHistory, 1, 1 << 16, nameof(options.CommandHistory));
@@ -191,9 +193,13 @@ public sealed partial class SmmuDriver
         return Errno.Ok;
     }
 
-    private bool TryAllocateFrame(out ulong pa)
+    /// <summary>Allocates a zeroed queue or table of <paramref name="bytes"/> (a power of two), physically
+    /// contiguous and aligned to its size rounded up to whole frames, as the SMMU requires of queue bases,
+    /// STRTAB_BASE, S1ContextPtr and level-2 tables (Linux <c>dmam_alloc_coherent</c>).</summary>
+    private bool TryAllocateTable(ulong bytes, out ulong pa)
     {
-        if (_frames.TryAllocate(out ulong pfn))
+        int frames = TableFrames(bytes);
+        if (_frames.TryAllocateContiguous(frames, frames, out ulong pfn))
         {
             pa = pfn << Page.Shift;
             return true;
@@ -202,12 +208,24 @@ public sealed partial class SmmuDriver
         return false;
     }
 
-    private void FreeFrame(ulong pa)
+    /// <summary>Frees a table from <see cref="TryAllocateTable"/> frame by frame; nothing for 0.</summary>
+    private void FreeTable(ulong pa, ulong bytes)
     {
-        if (pa != 0)
+        if (pa == 0)
         {
-            _frames.Put(pa >> Page.Shift);
+            return;
         }
+        int frames = TableFrames(bytes);
+        for (int i = 0; i < frames; i++)
+        {
+            _frames.Put((pa >> Page.Shift) + (ulong)i);
+        }
+    }
+
+    private static int TableFrames(ulong bytes)
+    {
+        Debug.Assert(BitOperations.IsPow2(bytes), "tables and queues are powers of two");
+        return (int)Math.Max(1, bytes >> Page.Shift);
     }
 
     private void WriteRamU64(ulong pa, ulong value)

@@ -2,33 +2,41 @@ namespace Emulator.Core.Iommu;
 
 /// <summary>How the kernel-side SMMU driver lays out its queues and tables and how it batches.</summary>
 /// <remarks>
-/// <para>Every queue and table level is one 4 KiB frame, because <see cref="Memory.FrameAllocator"/>
-/// hands out single frames (Linux uses <c>dmam_alloc_coherent</c> for larger contiguous ones). That
-/// fixes the defaults: 256 commands, 128 events, 256 PRI entries; a 2-level stream table with SPLIT 6
-/// (64 STEs per level-2 frame) and at most 512 L1STDs, so StreamIDs up to 15 bits — Linux likewise
-/// shrinks the covered SID range when it caps its L1 table (<c>STRTAB_MAX_L1_ENTRIES</c>); and CD
-/// tables that are linear up to 64 CDs, else 2-level with 64-CD (4 KiB) leaves and one L1 frame, so
-/// SubstreamIDs up to 15 bits (Linux uses 1024-CD 64 KiB leaves).</para>
+/// <para>Queues and tables are physically contiguous and aligned to their size
+/// (<see cref="Memory.FrameAllocator.TryAllocateContiguous"/>, Linux <c>dmam_alloc_coherent</c>), so a
+/// queue may be as large as IDR1 allows. Defaults: 256 commands, 128 events, 256 PRI entries (one frame
+/// each); a 2-level stream table with SPLIT 6 (64 STEs, one frame, per level-2 array) and an L1 table of
+/// up to 2^17 L1STDs, which covers the SMMU's SIDSIZE up to 23 bits (all 16 of the default model) —
+/// Linux likewise shrinks the covered SID range when it caps its L1 table (<c>STRTAB_MAX_L1_ENTRIES</c>);
+/// CD tables as Linux lays them out: linear up to 1024 CDs, else 2-level with 1024-CD (64 KiB) leaves,
+/// so SubstreamIDs up to 20 bits.</para>
 /// </remarks>
 public sealed record SmmuDriverOptions
 {
-    /// <summary>Bytes in one frame: every queue and table level fits in one.</summary>
+    /// <summary>Bytes in one frame.</summary>
     public const int FrameSize = 4096;
 
-    /// <summary>log2 of command-queue entries (≤ 8: one frame; capped to IDR1.CMDQS).</summary>
+    /// <summary>The largest queue LOG2SIZE the architecture allows (IDR1.CMDQS/EVENTQS/PRIQS ≤ 19, §6.3.2).</summary>
+    public const int MaxQueueLog2Size = 19;
+
+    /// <summary>The largest <see cref="StrtabL1Log2Entries"/>: a 1 MiB L1 table (Linux <c>STRTAB_MAX_L1_ENTRIES</c> = 2^17).</summary>
+    public const int MaxStrtabL1Log2Entries = 17;
+
+    /// <summary>log2 of command-queue entries (1..19; capped to IDR1.CMDQS). 8 = one frame.</summary>
     public int CmdqLog2Size { get; init; } = 8;
 
-    /// <summary>log2 of event-queue entries (≤ 7: one frame; capped to IDR1.EVENTQS).</summary>
+    /// <summary>log2 of event-queue entries (1..19; capped to IDR1.EVENTQS). 7 = one frame.</summary>
     public int EventqLog2Size { get; init; } = 7;
 
-    /// <summary>log2 of PRI-queue entries (≤ 8: one frame; capped to IDR1.PRIQS).</summary>
+    /// <summary>log2 of PRI-queue entries (1..19; capped to IDR1.PRIQS). 8 = one frame.</summary>
     public int PriqLog2Size { get; init; } = 8;
 
     /// <summary>STRTAB_BASE_CFG.SPLIT: StreamID bits resolved by a level-2 array. 6 = 64 STEs = one frame.</summary>
     public int StrtabSplit { get; init; } = 6;
 
-    /// <summary>log2 of the L1STD count (≤ 9: one frame). StreamIDs covered: SPLIT + this, capped to IDR1.SIDSIZE.</summary>
-    public int StrtabL1Log2Entries { get; init; } = 9;
+    /// <summary>Upper bound on log2 of the L1STD count (0..17). StreamIDs covered: SPLIT + this, capped to
+    /// IDR1.SIDSIZE; the L1 table has exactly as many L1STDs as the covered SIDs need.</summary>
+    public int StrtabL1Log2Entries { get; init; } = MaxStrtabL1Log2Entries;
 
     /// <summary>Commands per batch before the batch is submitted (Linux <c>CMDQ_BATCH_ENTRIES</c> = 64).</summary>
     public int BatchSize { get; init; } = 64;

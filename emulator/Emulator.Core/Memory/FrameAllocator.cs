@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 
 namespace Emulator.Core.Memory;
 
@@ -14,6 +15,8 @@ namespace Emulator.Core.Memory;
 /// Running out of frames is a value (<see cref="TryAllocate"/> returns false), which the mm turns
 /// into ENOMEM. Freeing a free frame is an emulator bug and throws.
 /// Thread-safe: reference counts are atomic; the free list is guarded by <see cref="_lock"/>.
+/// <see cref="TryAllocateContiguous"/> serves device tables that need physically contiguous,
+/// size-aligned memory (Linux <c>dmam_alloc_coherent</c>); its frames are ordinary frames afterwards.
 /// </remarks>
 public sealed class FrameAllocator
 {
@@ -70,6 +73,121 @@ public sealed class FrameAllocator
         return true;
     }
 
+    /// <summary>
+    /// Allocates <paramref name="count"/> physically contiguous, zeroed frames, each with reference count 1,
+    /// the first aligned to <paramref name="alignFrames"/> frames.
+    /// </summary>
+    /// <param name="count">Frames wanted, at least 1.</param>
+    /// <param name="alignFrames">Alignment of the first frame in frames: a power of two (1 = none).</param>
+    /// <param name="firstPfn">The first frame of the run; 0 on failure.</param>
+    /// <returns>false when no such run exists (the caller's ENOMEM).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> below 1 or
+    /// <paramref name="alignFrames"/> not a power of two.</exception>
+    /// <remarks>
+    /// <para>Meant for device tables (SMMU queues, stream and CD tables) set up early or rarely, not for
+    /// hot paths: the run comes from the never-used region above the bump pointer when it fits there
+    /// (frames skipped for alignment go to the free list), otherwise from a scan of the free list under
+    /// <see cref="_lock"/>, which costs O(frames) time and a temporary O(frames) bitmap. Fragmented RAM
+    /// can make it fail while <see cref="FreeFrames"/> is still large.</para>
+    /// <para>There is no matching bulk free: each frame is released on its own with <see cref="Put"/>, and
+    /// frames can be shared (<see cref="Get"/>) like any other.</para>
+    /// </remarks>
+    public bool TryAllocateContiguous(int count, int alignFrames, out ulong firstPfn)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (alignFrames < 1 || !BitOperations.IsPow2(alignFrames))
+        {
+            throw new ArgumentOutOfRangeException(nameof(alignFrames), alignFrames, "must be a power of two");
+        }
+        lock (_lock)
+        {
+            if (!TryTakeNeverUsedRun((ulong)count, (ulong)alignFrames, out firstPfn)
+                && !TryTakeScannedRun((ulong)count, (ulong)alignFrames, out firstPfn))
+            {
+                firstPfn = 0;
+                return false;
+            }
+        }
+        for (ulong pfn = firstPfn; pfn < firstPfn + (ulong)count; pfn++)
+        {
+            Debug.Assert(_refCount[pfn] == 0, "allocated a frame that is in use");
+            _memory.Frame(pfn).Clear();
+            Volatile.Write(ref _refCount[pfn], 1);
+        }
+        Interlocked.Add(ref _allocated, count);
+        return true;
+    }
+
+    /// <summary>A run at or above the bump pointer; frames skipped to align it are put on the free list.</summary>
+    private bool TryTakeNeverUsedRun(ulong count, ulong align, out ulong first)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        first = AlignUp(_nextNeverUsed, align);
+        if (first + count > _memory.FrameCount)
+        {
+            return false;
+        }
+        for (ulong pfn = _nextNeverUsed; pfn < first; pfn++)
+        {
+            PushFree(pfn);
+        }
+        _nextNeverUsed = first + count;
+        return true;
+    }
+
+    /// <summary>A run of frames that are each on the free list or never used (the run may cross the bump
+    /// pointer); taken frames are removed from the free list.</summary>
+    /// <remarks>A frame whose count <see cref="Put"/> has dropped to zero but which is not yet on the free
+    /// list is treated as in use: the scan sees only what the lock protects.</remarks>
+    private bool TryTakeScannedRun(ulong count, ulong align, out ulong first)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        ulong frames = _memory.FrameCount;
+        var onFreeList = new bool[_nextNeverUsed];
+        for (int i = 0; i < _freeCount; i++)
+        {
+            onFreeList[_free[i]] = true;
+        }
+        first = AlignUp(1, align);      // frame 0 is never handed out
+        while (first + count <= frames)
+        {
+            ulong pfn = first;
+            while (pfn < first + count && (pfn >= _nextNeverUsed || onFreeList[pfn]))
+            {
+                pfn++;
+            }
+            if (pfn == first + count)
+            {
+                int kept = 0;
+                for (int i = 0; i < _freeCount; i++)
+                {
+                    if (_free[i] < first || _free[i] >= first + count)
+                    {
+                        _free[kept++] = _free[i];
+                    }
+                }
+                _freeCount = kept;
+                _nextNeverUsed = Math.Max(_nextNeverUsed, first + count);
+                return true;
+            }
+            first = AlignUp(pfn + 1, align);
+        }
+        first = 0;
+        return false;
+    }
+
+    private static ulong AlignUp(ulong value, ulong align) => (value + align - 1) & ~(align - 1);
+
+    private void PushFree(ulong pfn)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        if (_freeCount == _free.Length)
+        {
+            Array.Resize(ref _free, _free.Length * 2);
+        }
+        _free[_freeCount++] = (uint)pfn;
+    }
+
     /// <summary>Takes another reference on an allocated frame.</summary>
     /// <exception cref="InvalidOperationException">The frame is free (an emulator bug).</exception>
     public void Get(ulong pfn)
@@ -99,11 +217,7 @@ public sealed class FrameAllocator
         Interlocked.Decrement(ref _allocated);
         lock (_lock)
         {
-            if (_freeCount == _free.Length)
-            {
-                Array.Resize(ref _free, _free.Length * 2);
-            }
-            _free[_freeCount++] = (uint)pfn;
+            PushFree(pfn);
         }
         return true;
     }

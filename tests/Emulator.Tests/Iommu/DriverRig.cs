@@ -13,7 +13,7 @@ namespace Emulator.Tests.Iommu;
 internal sealed class DriverRig
 {
     public const uint Sid = 0x42;
-    public const uint Pasid = 100;   // beyond the first 64-CD leaf: exercises the 2-level CD table
+    public const uint Pasid = 100;   // through the 2-level CD table of a 20-bit device (leaf 0)
 
     public DriverRig(SmmuDriverOptions? options = null, bool init = true)
     {

@@ -23,8 +23,8 @@ public sealed class SmmuDriverInitTests
         var cfg = new StrtabBaseCfg(rig.Reg32(R.StrtabBaseCfg));
         Assert.Equal(StreamTableFormat.TwoLevel, cfg.EffectiveFormat);   // 2-level stream table
         Assert.Equal(6, cfg.Split);                                      // 64-STE (one frame) leaves
-        Assert.Equal(15, cfg.Log2Size);                                  // 512 L1STDs × 64 = 15 SID bits (IDR1 says 16)
-        Assert.Equal(15, rig.Driver.SidBits);
+        Assert.Equal(16, cfg.Log2Size);                                  // 1024 L1STDs × 64 = all 16 SID bits of IDR1
+        Assert.Equal(16, rig.Driver.SidBits);
         Assert.NotEqual(0UL, new StrtabBase(rig.Reg64(R.StrtabBase)).Address);
 
         var cmdq = new QueueBase(rig.Reg64(R.CmdqBase));

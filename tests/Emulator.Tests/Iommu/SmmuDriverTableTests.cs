@@ -19,8 +19,8 @@ public sealed class SmmuDriverTableTests
         StreamTableEntry ste = rig.Driver.ReadSte(DriverRig.Sid);
         Assert.True(ste.Valid);
         Assert.Equal(SteConfig.S1Translate, ste.Config);
-        Assert.Equal(15, ste.S1CdMax);                                  // 20 capped to the one-frame L1CD table
-        Assert.Equal(CdTableFormat.TwoLevel4K, ste.S1Fmt);
+        Assert.Equal(20, ste.S1CdMax);                                  // the full 20-bit SSID space
+        Assert.Equal(CdTableFormat.TwoLevel64K, ste.S1Fmt);             // 1024-CD leaves, as Linux
         Assert.Equal(DefaultSubstream.Terminate, ste.S1Dss);            // no PASID: abort
         Assert.Equal(AtsMode.Translate, ste.Eats);                      // EATS full
         Assert.NotEqual(0UL, ste.S1ContextPtrPa);
@@ -44,12 +44,12 @@ public sealed class SmmuDriverTableTests
     public void AttachDevice_errors_are_values()
     {
         var rig = new DriverRig();
-        Assert.Equal(Errno.EINVAL, rig.Driver.AttachDevice(1u << 15, 20, true, true)); // outside the 15-bit table
+        Assert.Equal(Errno.EINVAL, rig.Driver.AttachDevice(1u << 16, 20, true, true)); // outside the 16-bit table
         Assert.Equal(Errno.EINVAL, rig.Driver.AttachDevice(1, 0, true, true));
         Assert.Equal(Errno.Ok, rig.Driver.AttachDevice(1, 20, true, true));
         Assert.Equal(Errno.EBUSY, rig.Driver.AttachDevice(1, 20, true, true));         // attached twice
         Assert.Equal(Errno.ENODEV, rig.Driver.SetPasid(2, 1, 1, 0x1000, Core.Paging.PagingMode.FourLevel));
-        Assert.Equal(Errno.EINVAL, rig.Driver.SetPasid(1, 1u << 15, 1, 0x1000, Core.Paging.PagingMode.FourLevel));
+        Assert.Equal(Errno.EINVAL, rig.Driver.SetPasid(1, 1u << 20, 1, 0x1000, Core.Paging.PagingMode.FourLevel));
         Assert.Equal(Errno.ENODEV, new DriverRig(init: false).Driver.AttachDevice(1, 20, true, true));
     }
 
