@@ -139,14 +139,19 @@ public sealed class Machine
     /// has 262,144; the mm maps 4 KiB pages, so ranged entries only come from hand-built tables).</summary>
     private const int MaxPagesCheckedPerEntry = 512;
 
+    [ThreadStatic] private static List<AtcEntry>? t_dump;
+
     /// <summary>
     /// The oracle's post-operation check: no ATC entry of <paramref name="context"/>'s PASID, in any
     /// bound device, grants an access its mm's CPU page table does not (not mapped, another frame,
-    /// or write to a read-only page). Violations are recorded in <see cref="Oracle"/>.
+    /// or write to a read-only page). Violations are recorded in <see cref="Oracle"/>. Only entries
+    /// overlapping [<paramref name="start"/>, <paramref name="end"/>) are compared: an operation
+    /// changes no translation outside the range it announced, so the check stays proportional to the
+    /// change (pass 0 and <see cref="ulong.MaxValue"/> to check everything).
     /// </summary>
-    public void CheckAtcAgainstPageTables(SvaContext context)
+    public void CheckAtcAgainstPageTables(SvaContext context, ulong start = 0, ulong end = ulong.MaxValue)
     {
-        var entries = new List<AtcEntry>();
+        var entries = t_dump ??= [];
         foreach (uint sid in context.BoundSids())
         {
             var device = Device(sid);
@@ -158,7 +163,7 @@ public sealed class Machine
             device.Atc.Dump(entries);
             foreach (var e in entries)
             {
-                if (e.Pasid != context.Pasid && !e.Global)
+                if ((e.Pasid != context.Pasid && !e.Global) || e.Va >= end || e.Last < start)
                 {
                     continue;
                 }

@@ -48,10 +48,10 @@ public sealed class SvaManager
 
     /// <summary>
     /// Called at the end of every invalidation of a bound mm — the change and its IOTLB/ATC
-    /// invalidation are complete — with the context (for the coherence oracle's post-operation
-    /// check). Runs with the mmap lock held.
+    /// invalidation are complete — with the context and the range [start, end) that changed (for the
+    /// coherence oracle's post-operation check). Runs with the mmap lock held.
     /// </summary>
-    public Action<SvaContext>? AfterInvalidate { get; set; }
+    public Action<SvaContext, ulong, ulong>? AfterInvalidate { get; set; }
 
     /// <summary>Number of address spaces with an SVA context.</summary>
     public int Contexts
@@ -272,7 +272,7 @@ public sealed class SvaManager
         }
 
         public override void InvalidateRangeEnd(MmuNotifier subscription, in MmuNotifierRange range) =>
-            manager.AfterInvalidate?.Invoke((SvaContext)subscription);
+            manager.AfterInvalidate?.Invoke((SvaContext)subscription, range.Start, range.End);
 
         public override void Release(MmuNotifier subscription, IMmuNotifierMm mm) =>
             manager.ReleaseContext((SvaContext)subscription);
