@@ -25,7 +25,7 @@ namespace Emulator.Core.Paging;
 /// <c>mmu_interval_read_begin</c>/<c>retry</c> pattern: on hardware the shootdown IPI waits for the
 /// instruction, and so for its fill, to finish.</para>
 /// </remarks>
-public sealed class Tlb
+public sealed partial class Tlb
 {
     private const ulong PageOffsetMask = Page.Mask;
     private const ulong DataValid = 1UL << 0;
@@ -434,78 +434,6 @@ public sealed class Tlb
         }
         EndWrite();
     }
-
-    /// <summary>Removes the entries that map any byte of [first, last] and are global (when
-    /// <paramref name="global"/>) or non-global of <paramref name="pcid"/> (-1: any) when
-    /// <paramref name="nonGlobal"/>.</summary>
-    private void Invalidate(ulong first, ulong last, int pcid, bool global, bool nonGlobal)
-    {
-        lock (_lock)
-        {
-            BeginWrite();
-            ulong firstPage = first >> Page.Shift;
-            ulong lastPage = last >> Page.Shift;
-            if (lastPage - firstPage < (ulong)_setMask)
-            {
-                // Fewer pages than sets: only their sets can hold them.
-                for (ulong p = firstPage; ; p++)
-                {
-                    InvalidateSmall(((int)p & _setMask) * _ways, _ways, first, last, pcid, global, nonGlobal);
-                    if (p == lastPage)
-                    {
-                        break;
-                    }
-                }
-            }
-            else
-            {
-                InvalidateSmall(0, _small.Length, first, last, pcid, global, nonGlobal);
-            }
-
-            int used = _largeUsed;
-            int highest = 0;
-            for (int i = 0; i < used; i++)
-            {
-                ref Entry e = ref _large[i];
-                if (e.Data != 0)
-                {
-                    ulong size = (e.Data & DataHuge) != 0 ? Page.HugeSize : Page.LargeSize;
-                    ulong baseVa = e.Tag & ~(size - 1);
-                    if (baseVa <= last && baseVa + (size - 1) >= first && Selected(e, pcid, global, nonGlobal))
-                    {
-                        Volatile.Write(ref e.Data, 0);
-                    }
-                    else
-                    {
-                        highest = i + 1;
-                    }
-                }
-            }
-            Volatile.Write(ref _largeUsed, highest);
-            EndWrite();
-        }
-    }
-
-    private void InvalidateSmall(int start, int count, ulong first, ulong last, int pcid, bool global, bool nonGlobal)
-    {
-        Debug.Assert(_lock.IsHeldByCurrentThread);
-        ulong firstPage = first & ~PageOffsetMask;
-        for (int i = start; i < start + count; i++)
-        {
-            ref Entry e = ref _small[i];
-            if (e.Data != 0)
-            {
-                ulong page = e.Tag & ~PageOffsetMask;
-                if (page >= firstPage && page <= last && Selected(e, pcid, global, nonGlobal))
-                {
-                    Volatile.Write(ref e.Data, 0);
-                }
-            }
-        }
-    }
-
-    private static bool Selected(in Entry e, int pcid, bool global, bool nonGlobal) =>
-        (e.Data & DataGlobal) != 0 ? global : nonGlobal && (pcid < 0 || (int)(e.Tag & PageOffsetMask) == pcid);
 
     private void Write(ref Entry e, ulong tag, ulong data)
     {
