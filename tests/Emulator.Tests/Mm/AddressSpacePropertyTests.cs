@@ -248,8 +248,8 @@ public partial class AddressSpacePropertyTests
         // The type initialiser runs once, before any caller returns (the runtime serialises it).
         static DebugAsserts()
         {
-            Trace.Listeners.Clear();
-            Trace.Listeners.Add(new Thrower());
+            System.Diagnostics.Trace.Listeners.Clear();
+            System.Diagnostics.Trace.Listeners.Add(new Thrower());
         }
 
         /// <summary>Installs the listener (once per test process; every later call does nothing).</summary>
