@@ -6,4 +6,5 @@ Logging.Configure();
 var root = new RootCommand("Emulator: a virtual IOMMU / Shared Virtual Addressing device emulator");
 root.Add(BootCommand.Create());
 root.Add(BenchCommand.Create());
+root.Add(ReplayCommand.Create());
 return root.Parse(args).Invoke();
