@@ -83,6 +83,10 @@ public sealed partial class TraceReplayer
         var bond = b.Bonds[^1];
         b.Bonds.RemoveAt(b.Bonds.Count - 1);
         _machine!.Sva!.Unbind(bond);
+        // A replay must be deterministic: wait for the deferred free of the SVA context, so a PASID
+        // the unbind released is free again for the next statement (as it is, eventually, on a real
+        // machine) rather than depending on thread-pool timing.
+        bond.Mm.Notifiers.Synchronize();
         return Outcome.Ok;
     }
 
