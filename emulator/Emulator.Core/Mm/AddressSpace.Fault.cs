@@ -106,13 +106,9 @@ public sealed partial class AddressSpace
             return FaultResult.OutOfMemory;
         }
         _memory.Frame(oldPfn).CopyTo(_memory.Frame(newPfn));
-        var range = new MmuNotifierRange(this, page, page + Page.Size, MmuNotifierEvent.Clear);
-        Notifiers.InvalidateRangeStart(range);
-        Stats.RangeInvalidations++;
+        var range = BeginInvalidate(page, page + Page.Size, MmuNotifierEvent.Clear);
         _memory.ExchangeU64(slot, MakeLeaf(newPfn, vma.Prot, writable: true, dirty: true).Raw);
-        FlushCpuTlbs(page, page + Page.Size);
-        Notifiers.ArchInvalidateSecondaryTlbs(page, page + Page.Size);
-        Stats.SecondaryTlbInvalidations++;
+        Shootdown(page, page + Page.Size);
         Notifiers.InvalidateRangeEnd(range);
         _frames.Put(oldPfn);
         Stats.CowBreaks++;

@@ -43,18 +43,14 @@ public sealed partial class AddressSpace
                     MmuNotifierRange range = default;
                     if (cow)
                     {
-                        range = new MmuNotifierRange(this, v.Start, v.End, MmuNotifierEvent.ProtectionPage);
-                        Notifiers.InvalidateRangeStart(range);
-                        Stats.RangeInvalidations++;
+                        range = BeginInvalidate(v.Start, v.End, MmuNotifierEvent.ProtectionPage);
                     }
                     bool protectedAny = CopyRange(ch, v, ref err);
                     if (cow)
                     {
                         if (protectedAny)
                         {
-                            FlushCpuTlbs(v.Start, v.End);
-                            Notifiers.ArchInvalidateSecondaryTlbs(v.Start, v.End);
-                            Stats.SecondaryTlbInvalidations++;
+                            Shootdown(v.Start, v.End);
                         }
                         Notifiers.InvalidateRangeEnd(range);
                     }

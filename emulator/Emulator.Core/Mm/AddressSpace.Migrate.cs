@@ -69,17 +69,13 @@ public sealed partial class AddressSpace
             {
                 return Errno.Ok;
             }
-            var range = new MmuNotifierRange(this, addr, end, MmuNotifierEvent.Migrate);
-            Notifiers.InvalidateRangeStart(range);
-            Stats.RangeInvalidations++;
+            var range = BeginInvalidate(addr, end, MmuNotifierEvent.Migrate);
             var olds = new ulong[slots.Count];
             for (int i = 0; i < slots.Count; i++)
             {
                 olds[i] = _memory.ExchangeU64(slots[i].Slot, 0); // the migration entry: not present
             }
-            FlushCpuTlbs(addr, end);
-            Notifiers.ArchInvalidateSecondaryTlbs(addr, end);
-            Stats.SecondaryTlbInvalidations++;
+            Shootdown(addr, end);
             for (int i = 0; i < slots.Count; i++)
             {
                 var old = new Pte(olds[i]);

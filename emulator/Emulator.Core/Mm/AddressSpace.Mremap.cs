@@ -104,9 +104,7 @@ public sealed partial class AddressSpace
         moved.Start = newAddr;
         moved.End = newAddr + newSize;
 
-        var range = new MmuNotifierRange(this, oldAddr, oldAddr + oldSize, MmuNotifierEvent.Unmap);
-        Notifiers.InvalidateRangeStart(range);
-        Stats.RangeInvalidations++;
+        var range = BeginInvalidate(oldAddr, oldAddr + oldSize, MmuNotifierEvent.Unmap);
         bool any = false;
         for (ulong off = 0; off < oldSize; off += Page.Size)
         {
@@ -134,9 +132,7 @@ public sealed partial class AddressSpace
         var (invStart, invEnd) = TakeInvalidationSpan(oldAddr, oldAddr + oldSize);
         if (any || tables > 0)
         {
-            FlushCpuTlbs(invStart, invEnd);
-            Notifiers.ArchInvalidateSecondaryTlbs(invStart, invEnd);
-            Stats.SecondaryTlbInvalidations++;
+            Shootdown(invStart, invEnd);
         }
         Notifiers.InvalidateRangeEnd(range);
         Stats.PageTablesFreed += tables;

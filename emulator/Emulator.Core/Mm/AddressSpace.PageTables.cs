@@ -138,9 +138,7 @@ public sealed partial class AddressSpace
     {
         MmapLock.AssertHeld();
         Debug.Assert(_gatherCount == 0, "gather list not drained");
-        var range = new MmuNotifierRange(this, start, end, ev);
-        Notifiers.InvalidateRangeStart(range);
-        Stats.RangeInvalidations++;
+        var range = BeginInvalidate(start, end, ev);
 
         for (ulong va = start; va < end;)
         {
@@ -173,9 +171,7 @@ public sealed partial class AddressSpace
         var (invStart, invEnd) = TakeInvalidationSpan(start, end);
         if (dataFrames > 0 || _gatherCount > dataFrames) // freed tables may sit in a device's walk cache
         {
-            FlushCpuTlbs(invStart, invEnd);
-            Notifiers.ArchInvalidateSecondaryTlbs(invStart, invEnd);
-            Stats.SecondaryTlbInvalidations++;
+            Shootdown(invStart, invEnd);
         }
         Notifiers.InvalidateRangeEnd(range);
         Stats.PagesUnmapped += pages;
@@ -265,6 +261,26 @@ public sealed partial class AddressSpace
         ulong floor = i > 0 ? _vmas[i - 1].End : 0;
         ulong ceiling = i < _vmas.Count ? _vmas[i].Start : Mode.UserAddressEnd();
         return (floor, ceiling);
+    }
+
+    /// <summary>Step 1 of the shootdown order (class remarks): announce the change. Ranges the mm
+    /// builds are blockable, so no subscriber may refuse.</summary>
+    private MmuNotifierRange BeginInvalidate(ulong start, ulong end, MmuNotifierEvent ev)
+    {
+        var range = new MmuNotifierRange(this, start, end, ev);
+        Notifiers.InvalidateRangeStart(range);
+        Stats.RangeInvalidations++;
+        return range;
+    }
+
+    /// <summary>Steps 3 and 4 of the shootdown order: every CPU TLB running this mm, then the
+    /// secondary TLBs (IOTLB, ATC), which return only when done. Call after the entries changed and
+    /// before anything they mapped is freed.</summary>
+    private void Shootdown(ulong start, ulong end)
+    {
+        FlushCpuTlbs(start, end);
+        Notifiers.ArchInvalidateSecondaryTlbs(start, end);
+        Stats.SecondaryTlbInvalidations++;
     }
 
     /// <summary>Flushes the range from every vCPU TLB running this mm (flush_tlb_mm_range): single

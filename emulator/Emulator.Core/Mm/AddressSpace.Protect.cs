@@ -48,18 +48,14 @@ public sealed partial class AddressSpace
             MmuNotifierRange range = default;
             if (downgrade)
             {
-                range = new MmuNotifierRange(this, addr, end, MmuNotifierEvent.ProtectionVma);
-                Notifiers.InvalidateRangeStart(range);
-                Stats.RangeInvalidations++;
+                range = BeginInvalidate(addr, end, MmuNotifierEvent.ProtectionVma);
             }
             bool changed = UpdateLeaves(addr, end, old => Reprotect(old, prot));
             if (downgrade)
             {
                 if (changed)
                 {
-                    FlushCpuTlbs(addr, end);
-                    Notifiers.ArchInvalidateSecondaryTlbs(addr, end);
-                    Stats.SecondaryTlbInvalidations++;
+                    Shootdown(addr, end);
                 }
                 Notifiers.InvalidateRangeEnd(range);
             }
