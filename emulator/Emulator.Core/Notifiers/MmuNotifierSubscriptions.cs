@@ -74,9 +74,6 @@ public sealed partial class MmuNotifierSubscriptions
     /// <summary>True when nothing is subscribed: the mm can skip building ranges.</summary>
     public bool IsEmpty => Volatile.Read(ref _list).Length == 0 && !Volatile.Read(ref _hasItree);
 
-    /// <summary>Completed SRCU grace periods (for tests that prove a free waited for one).</summary>
-    public long GracePeriods => _srcu.GracePeriods;
-
     /// <summary>
     /// Publishes an initialised subscription on <paramref name="mm"/> (Linux
     /// <c>mmu_notifier_register</c>). Takes the mmap lock.
@@ -276,9 +273,6 @@ public sealed partial class MmuNotifierSubscriptions
         t_callbackDepth++;
         return subscription.Ops;
     }
-
-    /// <summary>True when the current thread is inside a notifier callback.</summary>
-    public static bool InCallback => t_callbackDepth > 0;
 
     [Conditional("DEBUG")]
     private void AssertMmapLockHeld() => _mm.MmapLock.AssertHeld();

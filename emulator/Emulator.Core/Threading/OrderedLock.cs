@@ -100,26 +100,6 @@ public sealed class OrderedLock
         }
     }
 
-    /// <summary>Debug check that the current thread holds no lock ranked at or above <paramref name="rank"/>
-    /// (e.g. before blocking on something that needs such a lock).</summary>
-    [Conditional("DEBUG")]
-    public static void AssertNoneHeldAtOrAbove(LockRank rank, string why)
-    {
-#if DEBUG
-        if (t_held is null)
-        {
-            return;
-        }
-        foreach (var l in t_held)
-        {
-            if (l.Rank >= rank)
-            {
-                throw new LockOrderException($"{l.Name} ({l.Rank}) is held: {why}");
-            }
-        }
-#endif
-    }
-
     [Conditional("DEBUG")]
     private void CheckOrder()
     {

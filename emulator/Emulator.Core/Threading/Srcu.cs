@@ -32,13 +32,6 @@ public sealed class Srcu
     private readonly Queue<Action> _callbacks = new();
     private bool _workerRunning;
     private Exception? _failure;
-    private long _gracePeriods;
-
-    /// <summary>Number of completed grace periods.</summary>
-    public long GracePeriods => Interlocked.Read(ref _gracePeriods);
-
-    /// <summary>True when the current thread is inside a read section of any SRCU domain.</summary>
-    public static bool InReadSection => t_readDepth > 0;
 
     /// <summary>Enters a read section; pass the returned index to <see cref="ReadUnlock"/>.</summary>
     public int ReadLock()
@@ -80,7 +73,6 @@ public sealed class Srcu
                     spin.SpinOnce(sleep1Threshold: 30);
                 }
             }
-            Interlocked.Increment(ref _gracePeriods);
         }
     }
 
