@@ -4,7 +4,8 @@ using Emulator.Core.Memory;
 using Emulator.Core.Mm;
 using Emulator.Core.Iommu;
 using Emulator.Core.Notifiers;
-using Emulator.Core.Sva;
+using Emulator.Core.Trace;
+using Emulator.Core.Trace.Replay;
 using Spectre.Console;
 
 namespace Emulator.Cli;
@@ -26,7 +27,8 @@ internal static class BootCommand
             Description = "Fault-injection switch (repeatable): " + string.Join(", ", FaultInjectionNames.All),
             AllowMultipleArgumentsPerToken = false,
         };
-        var cmd = new Command("boot", "Boot the emulator on the default (sim) backend") { ram, paging, inject };
+        var record = new Option<string?>("--record") { Description = "Write the run as a v1 trace to FILE (replay it with: emulator replay FILE)" };
+        var cmd = new Command("boot", "Boot the emulator on the default (sim) backend") { ram, paging, inject, record };
         cmd.SetAction(parse =>
         {
             var faults = FaultInjection.None;
@@ -50,47 +52,75 @@ internal static class BootCommand
                 Paging = parse.GetValue(paging) == 5 ? Core.Paging.PagingMode.FiveLevel : Core.Paging.PagingMode.FourLevel,
                 Inject = faults,
             };
-            return Run(options, AnsiConsole.Console);
+            return RunRecording(options, AnsiConsole.Console, parse.GetValue(record));
         });
         return cmd;
     }
 
-    /// <summary>Runs the demonstration; 0 when every step did what the machine promises.</summary>
-    internal static int Run(MachineOptions options, IAnsiConsole console)
+    /// <summary>Runs the demonstration, writing the trace to <paramref name="recordPath"/> when given.</summary>
+    internal static int RunRecording(MachineOptions options, IAnsiConsole console, string? recordPath)
     {
-        Machine machine;
+        if (recordPath is null)
+        {
+            return Run(options, console);
+        }
+        StreamWriter file;
         try
         {
-            machine = new Machine(options);
+            file = new StreamWriter(recordPath, append: false, new System.Text.UTF8Encoding(false)) { NewLine = "\n" };
         }
-        catch (ArgumentOutOfRangeException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            console.MarkupLineInterpolated($"[red]emulator boot: --record {recordPath}: {e.Message}[/]");
+            return 2;
+        }
+        using (file)
+        {
+            return Run(options, console, file);
+        }
+    }
+
+    /// <summary>Where the demonstration's process maps its buffer (user half, 4-level reachable).</summary>
+    internal const ulong DemoVa = 0x7f00_0000_0000;
+    private const string Proc = "demo";
+    private const string Dev = "dev0";
+    private const uint Sid = 0x10;
+
+    /// <summary>Runs the demonstration; 0 when every step did what the machine promises.</summary>
+    /// <param name="options">The machine.</param>
+    /// <param name="console">Where the report goes.</param>
+    /// <param name="record">Receives the run as a v1 trace (<c>--record</c>); null to record nowhere.</param>
+    internal static int Run(MachineOptions options, IAnsiConsole console, TextWriter? record = null)
+    {
+        TraceRecorder rec;
+        try
+        {
+            _ = new Machine(options); // validates the options before anything is written
+            rec = new TraceRecorder(record ?? TextWriter.Null, options,
+                ["recorded by emulator boot (the built-in demonstration)", "replay: emulator replay THIS-FILE"]);
+        }
+        catch (ArgumentException e)
         {
             console.MarkupLineInterpolated($"[red]emulator boot: {e.Message}[/]");
             return 2;
         }
         console.MarkupLineInterpolated($"[bold]emulator[/] machine core: {options.RamSize >> 20} MiB RAM, {(int)options.Paging}-level paging, backend sim");
-        if (machine.CreateAddressSpace(out var mm) != Errno.Ok)
+        if (!Ok(rec.Record(new ProcessStatement(Proc)), console, "creating the process"))
         {
-            console.MarkupLine("[red]out of memory creating the process[/]");
             return 1;
         }
+        var machine = rec.Replayer.Machine!;
+        var mm = rec.Replayer.Process(Proc)!;
         const ulong pages = 16;
-        var err = mm!.Mmap(0, pages * Page.Size, Protection.ReadWrite, MapFlags.Private | MapFlags.Anonymous, out ulong va);
-        if (err != Errno.Ok)
+        const ulong va = DemoVa;
+        if (!Ok(rec.Record(new MmapStatement(Proc, va, pages * Page.Size, Protection.ReadWrite)), console, "mmap"))
         {
-            console.MarkupLineInterpolated($"[red]mmap failed: {err}[/]");
             return 1;
         }
         console.MarkupLineInterpolated($"mmap  {pages} pages rw-p at 0x{va:x}");
 
-        var pattern = new byte[pages * Page.Size];
-        for (int i = 0; i < pattern.Length; i += 4)
+        if (!Ok(rec.Record(new WriteStatement(Proc, va, pages * Page.Size, Pattern.Seq32(0))), console, "store"))
         {
-            BitConverter.TryWriteBytes(pattern.AsSpan(i), (uint)(i / 4));
-        }
-        if (mm.WriteUser(va, pattern, out ulong fault) != Errno.Ok)
-        {
-            console.MarkupLineInterpolated($"[red]store faulted at 0x{fault:x}[/]");
             return 1;
         }
         console.MarkupLineInterpolated($"touch {pages} pages: {mm.Stats.DemandPages} demand-paged, {machine.Frames.AllocatedFrames} frames in use");
@@ -104,8 +134,8 @@ internal static class BootCommand
         console.MarkupLine("notifier subscribed (mmu_notifier_get with private data)");
 
         ulong unmapAt = va + 4 * Page.Size;
-        err = mm.Munmap(unmapAt, 8 * Page.Size);
-        console.MarkupLineInterpolated($"munmap 8 pages at 0x{unmapAt:x}: {err}");
+        var unmapped = rec.Record(new MunmapStatement(Proc, unmapAt, 8 * Page.Size));
+        console.MarkupLineInterpolated($"munmap 8 pages at 0x{unmapAt:x}: {unmapped}");
 
         var table = new Table().AddColumns("#", "callback", "range", "event");
         int n = 0;
@@ -115,9 +145,8 @@ internal static class BootCommand
         }
         console.Write(table);
 
-        var check = new byte[Page.Size];
-        bool dataOk = mm.ReadUser(va, check, out _) == Errno.Ok && check.AsSpan().SequenceEqual(pattern.AsSpan(0, Page.Size));
-        bool faults = mm.ReadUser(unmapAt, check, out ulong segv) == Errno.EFAULT && segv == unmapAt;
+        bool dataOk = rec.Record(new ReadStatement(Proc, va, Page.Size) { Result = ExpectedResult.Bytes(Pattern.Seq32(0)) }).Kind == ActionOutcomeKind.Ok;
+        bool faults = rec.Record(new ReadStatement(Proc, unmapAt, Page.Size) { Result = ExpectedResult.Fault }).Kind == ActionOutcomeKind.Fault;
         bool sawShootdown = recorder.Events.Count == 3 && recorder.Events[0].Callback == "invalidate_range_start" &&
                             recorder.Events[1].Callback == "arch_invalidate_secondary_tlbs" && recorder.Events[2].Callback == "invalidate_range_end";
         console.MarkupLine("read back kept page: " + (dataOk ? "[green]ok[/]" : "[red]MISMATCH[/]") +
@@ -125,49 +154,64 @@ internal static class BootCommand
 
         MmuNotifierSubscriptions.Put(sub!);
 
-        bool svaOk = RunSva(machine, mm, va, pattern, console, out long smmuFrames);
+        bool svaOk = RunSva(rec, va, console, out long smmuFrames);
 
-        mm.Exit();
+        rec.Record(new ExitStatement(Proc));
         mm.Notifiers.Synchronize();
         long leaked = machine.Frames.AllocatedFrames - smmuFrames;
         console.MarkupLineInterpolated($"exit: {leaked} of the process's frames still in use; mm stats: {mm.Stats}");
-        bool ok = err == Errno.Ok && dataOk && faults && sawShootdown && svaOk && leaked == 0;
+        var result = rec.Finish();
+        if (record is not null)
+        {
+            console.MarkupLineInterpolated($"recorded {rec.LinesWritten} lines (replay with: emulator replay FILE)");
+        }
+        bool ok = unmapped.Kind == ActionOutcomeKind.Ok && dataOk && faults && sawShootdown && svaOk && leaked == 0 && result.Passed;
         console.MarkupLine(ok ? "[green]boot demo passed[/]" : "[red]boot demo FAILED[/]");
         return ok ? 0 : 1;
+    }
+
+    private static bool Ok(ActionOutcome outcome, IAnsiConsole console, string what)
+    {
+        if (outcome.Kind != ActionOutcomeKind.Ok)
+        {
+            console.MarkupLineInterpolated($"[red]{what} failed: {outcome.ToString()}[/]");
+            return false;
+        }
+        return true;
     }
 
     /// <summary>
     /// The SVA part: a device is bound to the process, reads and writes its memory by DMA through
     /// ATS/ATC, the process unmaps pages under the device's feet, and the oracle judges the run.
     /// </summary>
-    private static bool RunSva(Machine machine, AddressSpace mm, ulong va, byte[] pattern, IAnsiConsole console, out long smmuFrames)
+    private static bool RunSva(TraceRecorder rec, ulong va, IAnsiConsole console, out long smmuFrames)
     {
-        const uint sid = 0x10;
+        var machine = rec.Replayer.Machine!;
         long before = machine.Frames.AllocatedFrames;
         smmuFrames = 0;
-        if (machine.AddDevice(sid, ats: true, pri: true, pasidBits: 20, out var device) != Errno.Ok ||
-            machine.Sva!.Bind(new SvaDevice(sid, 20), mm, out var bond) != Errno.Ok)
+        if (rec.Record(new DeviceStatement(Dev, Sid, Ats: true, Pri: true, PasidBits: 20)).Kind != ActionOutcomeKind.Ok ||
+            rec.Replayer.Device(Dev) is null ||
+            rec.Record(new BindStatement(Dev, Proc)).Kind != ActionOutcomeKind.Ok)
         {
             console.MarkupLine("[red]could not add and bind the device[/]");
             return false;
         }
         long bindFrames = machine.Frames.AllocatedFrames - before;
         string inject = machine.Options.Inject == FaultInjection.None ? "none" : FaultInjectionNames.Format(machine.Options.Inject);
-        console.MarkupLineInterpolated($"device sid 0x{sid:x} (ATS, PRI) bound: PASID {bond!.Pasid}; fault injection: {inject}");
+        console.MarkupLineInterpolated($"device sid 0x{Sid:x} (ATS, PRI) bound: PASID {rec.Replayer.Pasid(Dev, Proc)}; fault injection: {inject}");
 
-        var buf = new byte[Page.Size];
-        bool readOk = device!.Read(bond.Pasid, va, buf).IsOk && buf.AsSpan().SequenceEqual(pattern.AsSpan(0, Page.Size));
-        bool writeOk = device.Write(bond.Pasid, va + Page.Size, [0xAB]).IsOk;
-        var cpu = new byte[1];
-        writeOk &= mm.ReadUser(va + Page.Size, cpu, out _) == Errno.Ok && cpu[0] == 0xAB;
+        bool readOk = rec.Record(new DmaStatement(Dev, Proc, DmaDirection.Read, va, Page.Size) { Result = ExpectedResult.Bytes(Pattern.Seq32(0)) }).Kind == ActionOutcomeKind.Ok;
+        bool writeOk = rec.Record(new DmaStatement(Dev, Proc, DmaDirection.Write, va + Page.Size, 1, Pattern.Byte(0xAB))).Kind == ActionOutcomeKind.Ok;
+        writeOk &= rec.Record(new ReadStatement(Proc, va + Page.Size, 1) { Result = ExpectedResult.Bytes(Pattern.Byte(0xAB)) }).Kind == ActionOutcomeKind.Ok;
         console.MarkupLine("DMA read sees CPU data: " + (readOk ? "[green]ok[/]" : "[red]NO[/]") +
                            "; CPU sees DMA write: " + (writeOk ? "[green]ok[/]" : "[red]NO[/]"));
 
         long cmds = machine.SmmuDriver!.Stats.TotalCommands;
-        mm.Munmap(va, 4 * Page.Size);
+        rec.Record(new MunmapStatement(Proc, va, 4 * Page.Size));
         cmds = machine.SmmuDriver.Stats.TotalCommands - cmds;
-        var after = device.Read(bond.Pasid, va, buf);
-        console.MarkupLineInterpolated($"munmap 4 pages under the device: {cmds} SMMU commands; DMA read afterwards: {(after.IsOk ? "succeeded (through a stale translation)" : "faulted")}");
+        // Expected to fault; a DMA that succeeds went through a stale translation, which the oracle reports.
+        var after = rec.Record(new DmaStatement(Dev, Proc, DmaDirection.Read, va, Page.Size) { Result = ExpectedResult.Any });
+        console.MarkupLineInterpolated($"munmap 4 pages under the device: {cmds} SMMU commands; DMA read afterwards: {(after.Kind == ActionOutcomeKind.Ok ? "succeeded (through a stale translation)" : "faulted")}");
 
         var oracle = machine.Oracle;
         var table = new Table().AddColumns("oracle", "count");
@@ -183,12 +227,11 @@ internal static class BootCommand
         {
             console.MarkupLine("[red]incoherent:[/] " + Markup.Escape(v.ToString()));
         }
-        machine.Sva.Unbind(bond);
-        mm.Notifiers.Synchronize();
+        rec.Record(new UnbindStatement(Dev, Proc));
         smmuFrames = bindFrames;
         bool clean = oracle.Stale == 0 && oracle.Violations == 0;
         console.MarkupLine(clean ? "oracle: [green]coherent[/]" : "oracle: [red]FIRED[/]");
-        return readOk && writeOk && !after.IsOk && clean;
+        return readOk && writeOk && after.Kind == ActionOutcomeKind.Fault && clean;
     }
 
     /// <summary>A notifier that records what it is told.</summary>

@@ -6,37 +6,37 @@ namespace Emulator.Core.Trace.Replay;
 public sealed partial class TraceReplayer
 {
     /// <summary>Runs one action and says what happened; <see cref="Check"/> compares it with the trace.</summary>
-    private Outcome Perform(ActionStatement a) => a switch
+    private ActionOutcome Perform(ActionStatement a) => a switch
     {
         BindStatement s => Bind(s),
         UnbindStatement s => Unbind(s),
         MmapStatement s => WithProcess(s.Process, out var mm) is { } missing ? missing : Mmap(mm!, s),
-        MunmapStatement s => WithProcess(s.Process, out var mm) is { } missing ? missing : Outcome.From(mm!.Munmap(s.Address, s.Size)),
-        MprotectStatement s => WithProcess(s.Process, out var mm) is { } missing ? missing : Outcome.From(mm!.Mprotect(s.Address, s.Size, s.Protection)),
-        MadviseStatement s => WithProcess(s.Process, out var mm) is { } missing ? missing : Outcome.From(mm!.Madvise(s.Address, s.Size, s.Advice)),
+        MunmapStatement s => WithProcess(s.Process, out var mm) is { } missing ? missing : ActionOutcome.From(mm!.Munmap(s.Address, s.Size)),
+        MprotectStatement s => WithProcess(s.Process, out var mm) is { } missing ? missing : ActionOutcome.From(mm!.Mprotect(s.Address, s.Size, s.Protection)),
+        MadviseStatement s => WithProcess(s.Process, out var mm) is { } missing ? missing : ActionOutcome.From(mm!.Madvise(s.Address, s.Size, s.Advice)),
         MremapStatement s => WithProcess(s.Process, out var mm) is { } missing ? missing : Mremap(mm!, s),
         BrkStatement s => WithProcess(s.Process, out var mm) is { } missing ? missing : Brk(mm!, s),
         ForkStatement s => WithProcess(s.Process, out var mm) is { } missing ? missing : Fork(mm!, s),
         ExitStatement s => WithProcess(s.Process, out var mm) is { } missing ? missing : Exit(mm!),
-        MigrateStatement s => WithProcess(s.Process, out var mm) is { } missing ? missing : Outcome.From(mm!.Migrate(s.Address, s.Size, out _, out _)),
+        MigrateStatement s => WithProcess(s.Process, out var mm) is { } missing ? missing : ActionOutcome.From(mm!.Migrate(s.Address, s.Size, out _, out _)),
         WriteStatement s => WithProcess(s.Process, out var mm) is { } missing ? missing : CpuWrite(mm!, s),
         ReadStatement s => WithProcess(s.Process, out var mm) is { } missing ? missing : CpuRead(mm!, s),
         DmaStatement s => Dma(s),
-        _ => Outcome.Broken($"an action this replayer does not run ({a.GetType().Name})"),
+        _ => ActionOutcome.Broken($"an action this replayer does not run ({a.GetType().Name})"),
     };
 
-    private Outcome? WithProcess(string name, out AddressSpace? mm) =>
-        _processes.TryGetValue(name, out mm) ? null : Outcome.Broken($"process {name} does not exist (its creation failed)");
+    private ActionOutcome? WithProcess(string name, out AddressSpace? mm) =>
+        _processes.TryGetValue(name, out mm) ? null : ActionOutcome.Broken($"process {name} does not exist (its creation failed)");
 
-    private Outcome? WithDevice(string name, out DmaDevice? device, out DeviceState? state)
+    private ActionOutcome? WithDevice(string name, out DmaDevice? device, out DeviceState? state)
     {
         device = null;
         if (!_devices.TryGetValue(name, out state))
         {
-            return Outcome.Broken($"device {name} does not exist");
+            return ActionOutcome.Broken($"device {name} does not exist");
         }
         device = state.Device;
-        return device is null ? Outcome.Broken($"device {name} was not added (error {state.AddError})") : null;
+        return device is null ? ActionOutcome.Broken($"device {name} was not added (error {state.AddError})") : null;
     }
 
     private BindingState Binding(string device, string process)
@@ -49,7 +49,7 @@ public sealed partial class TraceReplayer
         return b;
     }
 
-    private Outcome Bind(BindStatement s)
+    private ActionOutcome Bind(BindStatement s)
     {
         if (WithDevice(s.Device, out _, out var state) is { } missingDevice)
         {
@@ -66,11 +66,11 @@ public sealed partial class TraceReplayer
             b.Bonds.Add(bond!);
             b.LastPasid = bond!.Pasid;
         }
-        return Outcome.From(err);
+        return ActionOutcome.From(err);
     }
 
     /// <summary>An unbind without a bond is EINVAL: the trace's handle does not exist.</summary>
-    private Outcome Unbind(UnbindStatement s)
+    private ActionOutcome Unbind(UnbindStatement s)
     {
         if (WithDevice(s.Device, out _, out _) is { } missingDevice)
         {
@@ -78,7 +78,7 @@ public sealed partial class TraceReplayer
         }
         if (!_bindings.TryGetValue((s.Device, s.Process), out var b) || b.Bonds.Count == 0)
         {
-            return Outcome.From(Errno.EINVAL);
+            return ActionOutcome.From(Errno.EINVAL);
         }
         var bond = b.Bonds[^1];
         b.Bonds.RemoveAt(b.Bonds.Count - 1);
@@ -87,50 +87,50 @@ public sealed partial class TraceReplayer
         // the unbind released is free again for the next statement (as it is, eventually, on a real
         // machine) rather than depending on thread-pool timing.
         bond.Mm.Notifiers.Synchronize();
-        return Outcome.Ok;
+        return ActionOutcome.Ok;
     }
 
     /// <summary>"At exactly ADDR, fails if it overlaps" is MAP_FIXED_NOREPLACE (EEXIST on overlap).</summary>
-    private static Outcome Mmap(AddressSpace mm, MmapStatement s)
+    private static ActionOutcome Mmap(AddressSpace mm, MmapStatement s)
     {
         var flags = MapFlags.Anonymous | MapFlags.FixedNoReplace | (s.Shared ? MapFlags.Shared : MapFlags.Private);
         var err = mm.Mmap(s.Address, s.Size, s.Protection, flags, out ulong mapped);
         if (err == Errno.Ok && mapped != s.Address)
         {
-            return Outcome.Broken($"a mapping at 0x{mapped:x}, not at 0x{s.Address:x}");
+            return ActionOutcome.Broken($"a mapping at 0x{mapped:x}, not at 0x{s.Address:x}");
         }
-        return Outcome.From(err);
+        return ActionOutcome.From(err);
     }
 
     /// <summary>Without <c>to=</c> the mapping is resized in place (no MREMAP_MAYMOVE, so the trace
     /// knows where it is afterwards); with it, MREMAP_MAYMOVE|MREMAP_FIXED to that address.</summary>
-    private static Outcome Mremap(AddressSpace mm, MremapStatement s)
+    private static ActionOutcome Mremap(AddressSpace mm, MremapStatement s)
     {
         var flags = s.To is null ? MremapFlags.None : MremapFlags.MayMove | MremapFlags.Fixed;
-        return Outcome.From(mm.Mremap(s.Address, s.Size, s.NewSize, flags, s.To ?? 0, out _));
+        return ActionOutcome.From(mm.Mremap(s.Address, s.Size, s.NewSize, flags, s.To ?? 0, out _));
     }
 
     /// <summary>brk(2) reports failure by returning the old break; the trace sees that as ENOMEM.</summary>
-    private static Outcome Brk(AddressSpace mm, BrkStatement s) =>
-        mm.Brk(s.Address) == s.Address ? Outcome.Ok : Outcome.From(Errno.ENOMEM);
+    private static ActionOutcome Brk(AddressSpace mm, BrkStatement s) =>
+        mm.Brk(s.Address) == s.Address ? ActionOutcome.Ok : ActionOutcome.From(Errno.ENOMEM);
 
-    private Outcome Fork(AddressSpace mm, ForkStatement s)
+    private ActionOutcome Fork(AddressSpace mm, ForkStatement s)
     {
         var err = mm.Fork(out var child);
         if (err == Errno.Ok)
         {
             _processes[s.Child] = child!;
         }
-        return Outcome.From(err);
+        return ActionOutcome.From(err);
     }
 
-    private static Outcome Exit(AddressSpace mm)
+    private static ActionOutcome Exit(AddressSpace mm)
     {
         mm.Exit();
-        return Outcome.Ok;
+        return ActionOutcome.Ok;
     }
 
-    private Outcome CpuWrite(AddressSpace mm, WriteStatement s)
+    private ActionOutcome CpuWrite(AddressSpace mm, WriteStatement s)
     {
         for (ulong done = 0; done < s.Size;)
         {
@@ -144,10 +144,10 @@ public sealed partial class TraceReplayer
             }
             done += (ulong)n;
         }
-        return Outcome.Ok;
+        return ActionOutcome.Ok;
     }
 
-    private Outcome CpuRead(AddressSpace mm, ReadStatement s)
+    private ActionOutcome CpuRead(AddressSpace mm, ReadStatement s)
     {
         bool compare = s.Result.Kind == ResultKind.Pattern;
         for (ulong done = 0; done < s.Size;)
@@ -165,21 +165,21 @@ public sealed partial class TraceReplayer
             }
             done += (ulong)n;
         }
-        return Outcome.Ok;
+        return ActionOutcome.Ok;
     }
 
-    private Outcome CpuError(Errno err, ulong faultVa)
+    private ActionOutcome CpuError(Errno err, ulong faultVa)
     {
         if (err != Errno.EFAULT)
         {
-            return Outcome.From(err);
+            return ActionOutcome.From(err);
         }
         _cpuFaults++;
-        return Outcome.Faulted($"at 0x{faultVa:x}");
+        return ActionOutcome.Faulted($"at 0x{faultVa:x}");
     }
 
     /// <summary>The device accesses the process through the PASID of its current (or, after unbind, last) bond.</summary>
-    private Outcome Dma(DmaStatement s)
+    private ActionOutcome Dma(DmaStatement s)
     {
         if (WithDevice(s.Device, out var device, out _) is { } missing)
         {
@@ -187,7 +187,7 @@ public sealed partial class TraceReplayer
         }
         if (!_bindings.TryGetValue((s.Device, s.Process), out var b) || b.LastPasid is not uint pasid)
         {
-            return Outcome.Broken($"device {s.Device} was never bound to {s.Process}, so it has no PASID for it");
+            return ActionOutcome.Broken($"device {s.Device} was never bound to {s.Process}, so it has no PASID for it");
         }
         bool compare = s.Direction == DmaDirection.Read && s.Result.Kind == ResultKind.Pattern;
         for (ulong done = 0; done < s.Size;)
@@ -207,7 +207,7 @@ public sealed partial class TraceReplayer
             if (!r.IsOk)
             {
                 _dmaFaults++;
-                return Outcome.Faulted(r.ToString());
+                return ActionOutcome.Faulted(r.ToString());
             }
             if (compare && Compare(s.Result.Pattern, done, chunk) is { } mismatch)
             {
@@ -215,12 +215,12 @@ public sealed partial class TraceReplayer
             }
             done += (ulong)n;
         }
-        return Outcome.Ok;
+        return ActionOutcome.Ok;
     }
 
     /// <summary>Null when <paramref name="data"/> equals the pattern at <paramref name="offset"/>;
     /// otherwise the first differing byte.</summary>
-    private Outcome? Compare(Pattern pattern, ulong offset, ReadOnlySpan<byte> data)
+    private ActionOutcome? Compare(Pattern pattern, ulong offset, ReadOnlySpan<byte> data)
     {
         if (pattern.Matches(offset, data))
         {
@@ -231,8 +231,8 @@ public sealed partial class TraceReplayer
         int i = data.CommonPrefixLength(expected);
         if (i >= data.Length)
         {
-            return Outcome.Mismatch("bytes that differ from the pattern");
+            return ActionOutcome.Mismatch("bytes that differ from the pattern");
         }
-        return Outcome.Mismatch($"byte 0x{data[i]:x2} at offset 0x{offset + (ulong)i:x} where the pattern has 0x{expected[i]:x2}");
+        return ActionOutcome.Mismatch($"byte 0x{data[i]:x2} at offset 0x{offset + (ulong)i:x} where the pattern has 0x{expected[i]:x2}");
     }
 }

@@ -3,17 +3,10 @@ namespace Emulator.Core.Trace.Replay;
 public sealed partial class TraceReplayer
 {
     /// <summary>Compares an action's outcome with its <c>=&gt; RESULT</c> (<c>ok</c> when absent).</summary>
-    private void Check(ActionStatement a, Outcome got)
+    private void Check(ActionStatement a, ActionOutcome got)
     {
         var want = a.Result;
-        bool met = want.Kind switch
-        {
-            ResultKind.Any => true,
-            ResultKind.Ok or ResultKind.Pattern => got.Kind == OutcomeKind.Ok,
-            ResultKind.Fault => got.Kind == OutcomeKind.Fault,
-            ResultKind.Error => got.Kind == OutcomeKind.Error && got.Error == want.Error,
-            _ => false,
-        };
+        bool met = got.Meets(want);
         if (!met)
         {
             Fail(a, $"expected {Describe(want)} got {got} ({TraceWriter.Format(a)})");
@@ -63,37 +56,4 @@ public sealed partial class TraceReplayer
     };
 
     private static string DescribeExpected(Statement s) => s is ActionStatement a ? Describe(a.Result) : "success";
-
-    private enum OutcomeKind : byte
-    {
-        Ok,
-        Fault,
-        Error,
-        /// <summary>A read completed but its bytes are not the expected pattern.</summary>
-        Mismatch,
-        /// <summary>The action could not be attempted (its process or device does not exist).</summary>
-        Broken,
-    }
-
-    /// <summary>What an action did, in the words of <c>=&gt; RESULT</c>.</summary>
-    private readonly record struct Outcome(OutcomeKind Kind, Errno Error = Errno.Ok, string? Detail = null)
-    {
-        public static Outcome Ok => default;
-
-        public static Outcome From(Errno err) => err == Errno.Ok ? Ok : new(OutcomeKind.Error, err);
-
-        public static Outcome Faulted(string detail) => new(OutcomeKind.Fault, Errno.Ok, detail);
-
-        public static Outcome Mismatch(string detail) => new(OutcomeKind.Mismatch, Errno.Ok, detail);
-
-        public static Outcome Broken(string detail) => new(OutcomeKind.Broken, Errno.Ok, detail);
-
-        public override string ToString() => Kind switch
-        {
-            OutcomeKind.Ok => "ok",
-            OutcomeKind.Fault => $"fault {Detail}",
-            OutcomeKind.Error => $"error {Error}",
-            _ => Detail ?? Kind.ToString(),
-        };
-    }
 }

@@ -19,7 +19,8 @@ namespace Emulator.Core.Trace.Replay;
 /// since the machine's state after it is unknown.</para>
 /// <para>Unless the trace has an <c>expect count stale ...</c>, any stale access (or ATC entry
 /// granting what the CPU page table does not) fails the trace at the statement that first caused one.</para>
-/// <para>One instance replays one trace; it is not thread-safe and is not reused.</para>
+/// <para>One instance replays one trace; it is not thread-safe and is not reused. <see cref="Run(string, ParseResult, ReplayOptions?)"/>
+/// replays a parsed file; <see cref="Start"/>, <see cref="Step"/> and <see cref="Finish"/> drive it one statement at a time.</para>
 /// </remarks>
 public sealed partial class TraceReplayer
 {
@@ -44,6 +45,11 @@ public sealed partial class TraceReplayer
     private long _staleSeen;
     private int _firstStaleLine;
     private string? _firstStale;
+    private int _run;
+    private bool _staleExpected;
+    private bool _stopped;
+    private bool _finished;
+    private ReplayResult? _result;
 
     private TraceReplayer(string file, ReplayOptions options)
     {
@@ -82,67 +88,132 @@ public sealed partial class TraceReplayer
 
     private ReplayResult Run(IReadOnlyList<Statement> statements)
     {
-        bool staleExpected = false;
         foreach (var s in statements)
         {
-            if (s is ExpectCountStatement { Counter: TraceCounter.Stale })
+            Step(s);
+            if (_stopped)
             {
-                staleExpected = true;
-            }
-        }
-
-        int run = 0;
-        foreach (var s in statements)
-        {
-            run++;
-            try
-            {
-                Execute(s);
-            }
-            catch (Exception ex)
-            {
-                Fail(s, $"expected {DescribeExpected(s)} got exception {ex.GetType().Name}: {ex.Message} ({TraceWriter.Format(s)}); replay stopped");
                 break;
             }
-            AfterStatement(s);
         }
+        return Finish();
+    }
 
+    /// <summary>
+    /// Starts a replay driven one statement at a time: <see cref="Step"/> each statement, then
+    /// <see cref="Finish"/>. This is how <see cref="TraceRecorder"/> runs what it records, so a
+    /// recording and its replay go through the same code.
+    /// </summary>
+    /// <param name="file">Named in every <see cref="ReplayFailure"/>.</param>
+    /// <param name="options">Machine defaults and extra fault injection; null for the defaults.</param>
+    public static TraceReplayer Start(string file, ReplayOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        return new TraceReplayer(file, options ?? new ReplayOptions());
+    }
+
+    /// <summary>Runs one statement and checks its expectation (failures go to <see cref="Failures"/>).</summary>
+    /// <returns>What an action did; <see cref="ActionOutcome.Ok"/> for set-up statements and checks.
+    /// After an emulator exception (a bug) the replay is stopped: that statement and every later one
+    /// return <see cref="ActionOutcomeKind.Broken"/>.</returns>
+    /// <exception cref="InvalidOperationException"><see cref="Finish"/> was called.</exception>
+    public ActionOutcome Step(Statement statement)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        if (_finished)
+        {
+            throw new InvalidOperationException("the replay has finished");
+        }
+        if (_stopped)
+        {
+            return ActionOutcome.Broken("the replay stopped after an emulator exception");
+        }
+        _run++;
+        if (statement is ExpectCountStatement { Counter: TraceCounter.Stale })
+        {
+            _staleExpected = true;
+        }
+        ActionOutcome outcome;
+        try
+        {
+            outcome = Execute(statement);
+        }
+        catch (Exception ex)
+        {
+            Fail(statement, $"expected {DescribeExpected(statement)} got exception {ex.GetType().Name}: {ex.Message} ({TraceWriter.Format(statement)}); replay stopped");
+            _stopped = true;
+            return ActionOutcome.Broken($"exception {ex.GetType().Name}: {ex.Message}");
+        }
+        AfterStatement(statement);
+        return outcome;
+    }
+
+    /// <summary>Ends the replay: adds the end-of-trace stale check (unless a statement was
+    /// <c>expect count stale ...</c>) and returns the result. Later calls return the same result.</summary>
+    public ReplayResult Finish()
+    {
+        if (_result is not null)
+        {
+            return _result;
+        }
+        _finished = true;
         var counters = Counters();
-        if (!staleExpected && counters.Stale > 0)
+        if (!_staleExpected && counters.Stale > 0)
         {
             _failures.Add(new ReplayFailure(_file, _firstStaleLine,
                 $"expected no stale access got {counters.Stale} (first: {_firstStale}); a trace that expects them says so with `expect count stale ...`"));
         }
-        return new ReplayResult(_file, _failures.ToArray(), counters, run);
+        _result = new ReplayResult(_file, _failures.ToArray(), counters, _run);
+        return _result;
     }
 
-    private void Execute(Statement s)
+    /// <summary>The machine (null until the first <c>process</c> or <c>device</c> statement builds it).</summary>
+    public Machine? Machine => _machine;
+
+    /// <summary>The counters now (cumulative from the start).</summary>
+    public ReplayCounters CurrentCounters => Counters();
+
+    /// <summary>Unmet expectations so far, in order.</summary>
+    public IReadOnlyList<ReplayFailure> Failures => _failures;
+
+    /// <summary>The address space of the process a trace calls <paramref name="name"/>; null if there is none.</summary>
+    public AddressSpace? Process(string name) => _processes.GetValueOrDefault(name);
+
+    /// <summary>The endpoint a trace calls <paramref name="name"/>; null if there is none (or adding it failed).</summary>
+    public DmaDevice? Device(string name) => _devices.GetValueOrDefault(name)?.Device;
+
+    /// <summary>The PASID <paramref name="device"/> uses for <paramref name="process"/>: its current
+    /// bond's, or after the last unbind the one it had; null if it was never bound.</summary>
+    public uint? Pasid(string device, string process) => _bindings.GetValueOrDefault((device, process))?.LastPasid;
+
+    private ActionOutcome Execute(Statement s)
     {
         switch (s)
         {
             case TraceHeader:
-                return;
+                return ActionOutcome.Ok;
             case MachineStatement m:
                 Configure(m);
-                return;
+                return ActionOutcome.Ok;
             case ProcessStatement p:
                 AddProcess(p);
-                return;
+                return ActionOutcome.Ok;
             case DeviceStatement d:
                 AddDevice(d);
-                return;
+                return ActionOutcome.Ok;
             case ActionStatement a:
-                Check(a, Perform(a));
-                return;
+                var outcome = Perform(a);
+                Check(a, outcome);
+                return outcome;
             case ExpectAtcStatement e:
                 CheckAtc(e);
-                return;
+                return ActionOutcome.Ok;
             case ExpectCountStatement c:
                 CheckCount(c);
-                return;
+                return ActionOutcome.Ok;
             default:
                 Fail(s, $"expected a v1 statement got {s.GetType().Name}, which this replayer does not run");
-                return;
+                return ActionOutcome.Broken($"{s.GetType().Name} is not a v1 statement");
         }
     }
 
