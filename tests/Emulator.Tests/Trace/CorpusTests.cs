@@ -53,6 +53,28 @@ public sealed class CorpusTests
         Assert.Equal(parsed.Statements.Count, result.StatementsRun);
     }
 
+    /// <summary>A corpus trace that passes whatever the driver does proves nothing: each device trace
+    /// must fail when the driver skips an invalidation step it depends on.</summary>
+    [Theory]
+    [InlineData("sva-lifecycle.trace", "skip-atc-inv")]
+    [InlineData("munmap-device.trace", "skip-atc-inv")]
+    [InlineData("unbind-during-mm-exit.trace", "skip-atc-inv")]
+    [InlineData("notifier-get-shared-context.trace", "skip-atc-inv")]
+    [InlineData("notifier-get-shared-context.trace", "skip-tlbi")]
+    [InlineData("address-reuse-device.trace", "skip-atc-inv")]
+    [InlineData("address-reuse-device.trace", "skip-tlbi")]
+    [InlineData("release-vs-unregister.trace", "skip-atc-inv")]
+    [InlineData("release-vs-unregister.trace", "skip-cfgi")]
+    public void Corpus_trace_fails_when_the_driver_skips_a_step(string trace, string inject)
+    {
+        Assert.True(Emulator.Core.Iommu.FaultInjectionNames.TryParse(inject, out var faults, out _));
+        var parsed = TraceParser.ParseFile(Path.Combine(TracesDir, trace));
+
+        var result = TraceReplayer.Run("traces/" + trace, parsed, new ReplayOptions { Inject = faults });
+
+        Assert.False(result.Passed, $"{trace} passed with {inject}: it does not depend on that step");
+    }
+
     [Fact]
     public void The_readme_documents_every_trace()
     {
