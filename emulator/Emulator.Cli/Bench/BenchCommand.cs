@@ -20,6 +20,8 @@ internal static class BenchCommand
         new E2eInvalidatePageBenchmark(),
         new MunmapBoundBenchmark(),
         new AtcHitDmaBenchmark(),
+        ReplayBenchmark.Cpu(),
+        ReplayBenchmark.Sva(),
     ];
 
     public static Command Create()

@@ -84,12 +84,39 @@ public class CliTests
     public void Bench_names_are_the_fixed_contract()
     {
         var names = BenchCommand.All().Select(b => b.Name).ToArray();
-        Assert.Equal(["tlb-hit", "page-walk", "interval-dispatch-100k", "munmap-1g-4subs", "e2e-invalidate-page", "munmap-1g-bound", "atc-hit-dma"], names);
+        Assert.Equal(["tlb-hit", "page-walk", "interval-dispatch-100k", "munmap-1g-4subs", "e2e-invalidate-page", "munmap-1g-bound", "atc-hit-dma", "replay-cpu", "replay-sva"], names);
     }
 
     [Fact]
     public void Bench_rejects_unknown_names()
     {
         Assert.Equal(2, BenchCommand.Run(["no-such-bench"], json: true, quick: true, check: false));
+    }
+}
+
+/// <summary>The replay benchmarks measure clean replays: their generated traces must replay with no failure.</summary>
+public class ReplayBenchmarkTraceTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Generated_bench_trace_replays_cleanly_and_exercises_its_paths(bool sva)
+    {
+        string text = ReplayBenchmark.Generate(sva, 2000);
+        var parsed = Emulator.Core.Trace.TraceParser.Parse("bench.trace", text);
+        Assert.True(parsed.Success, string.Join("\n", parsed.Errors));
+
+        var result = Emulator.Core.Trace.Replay.TraceReplayer.Run("bench.trace", parsed);
+
+        Assert.True(result.Passed, string.Join("\n", result.Failures));
+        Assert.True(result.StatementsRun > 2000);
+        if (sva)
+        {
+            Assert.True(result.Counters.AtcInv > 0 && result.Counters.Pri > 0); // invalidations and page requests happened
+        }
+        else
+        {
+            Assert.True(result.Counters.CpuFault > 0 && result.Counters.AtcInv == 0); // mprotect faults; no device
+        }
     }
 }
