@@ -1,10 +1,4 @@
-namespace Emulator.FirmwareStub;
+using Emulator.FirmwareStub;
 
-internal static class Program
-{
-    private static int Main(string[] args)
-    {
-        Console.Error.WriteLine("firmware-stub: not built yet");
-        return 2;
-    }
-}
+StubLogging.Configure();
+return StubCommand.Create().Parse(args).Invoke();

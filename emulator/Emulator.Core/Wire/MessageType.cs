@@ -12,6 +12,9 @@ public enum MessageType : byte
     Reset = 0x05,
     Heartbeat = 0x06,
 
+    /// <summary>The host mirrors an ATS Translation Completion its endpoint cached; no reply.</summary>
+    AtcFill = 0x07,
+
     Caps = 0x81,
     InvComplete = 0x82,
     SyncAck = 0x83,

@@ -1,0 +1,236 @@
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Emulator.Core.Diagnostics;
+using NLog;
+
+namespace Emulator.FirmwareStub;
+
+/// <summary>
+/// Serves a <see cref="SoftBoard"/> on a TCP port and/or a Unix domain socket: one
+/// <see cref="SoftBoardSession"/> per connection, concurrently, until disposed.
+/// </summary>
+/// <remarks>
+/// <para>A client that sends garbage, stops inside a frame or resets the connection ends only its own
+/// session (logged); the server keeps accepting. Bytes are moved with System.IO.Pipelines over a
+/// <see cref="NetworkStream"/>; TCP_NODELAY is on, because replies are already batched per read and
+/// Nagle would only delay a SYNC_ACK.</para>
+/// </remarks>
+public sealed class SoftBoardServer : IAsyncDisposable
+{
+    private const int ReceiveBufferSize = 64 * 1024;
+
+    private static readonly Logger Logger = Log.For("firmware-stub");
+
+    private readonly List<Socket> _listeners = [];
+    private readonly List<Task> _acceptLoops = [];
+    private readonly CancellationTokenSource _stop = new();
+
+    /// <summary>Guards <see cref="_sessions"/>.</summary>
+    private readonly Lock _sessionsLock = new();
+
+    /// <summary>Running sessions and their tasks; a session removes itself when it ends. Under <see cref="_sessionsLock"/>.</summary>
+    private readonly Dictionary<SoftBoardSession, Task> _sessions = [];
+
+    private long _connectionsAccepted;
+    private int _disposed;
+
+    private SoftBoardServer(SoftBoard board) => Board = board;
+
+    public SoftBoard Board { get; }
+
+    /// <summary>The bound TCP endpoint (the real port when 0 was asked for); null without TCP.</summary>
+    public IPEndPoint? TcpEndPoint { get; private set; }
+
+    /// <summary>The Unix socket's path; null without one.</summary>
+    public string? UnixPath { get; private set; }
+
+    /// <summary>Where the server listens, in the transports' form: "tcp 127.0.0.1:7700", "unix /tmp/board.sock".</summary>
+    public IReadOnlyList<string> Addresses
+    {
+        get
+        {
+            var addresses = new List<string>(2);
+            if (TcpEndPoint is not null)
+                addresses.Add("tcp " + TcpEndPoint.ToString());
+            if (UnixPath is not null)
+                addresses.Add("unix " + UnixPath);
+            return addresses;
+        }
+    }
+
+    /// <summary>Connections accepted so far.</summary>
+    public long ConnectionsAccepted => Interlocked.Read(ref _connectionsAccepted);
+
+    /// <summary>Sessions running now.</summary>
+    public int ActiveSessions
+    {
+        get
+        {
+            lock (_sessionsLock)
+                return _sessions.Count;
+        }
+    }
+
+    /// <summary>Binds and starts accepting. At least one of <paramref name="tcp"/> and
+    /// <paramref name="unixPath"/> is required.</summary>
+    /// <param name="board">The board every connection talks to.</param>
+    /// <param name="tcp">Address and port to listen on; port 0 picks a free one (see <see cref="TcpEndPoint"/>).</param>
+    /// <param name="unixPath">Path of a Unix domain socket; it must not exist. (A stub that was killed
+    /// leaves its socket file behind; .NET cannot tell a socket file from any other, so the stub never
+    /// deletes what it did not create, and the error says to remove it.)</param>
+    /// <exception cref="ArgumentException">Neither endpoint given.</exception>
+    /// <exception cref="IOException">An address cannot be bound (in use, no permission); the message names it.</exception>
+    public static SoftBoardServer Start(SoftBoard board, IPEndPoint? tcp = null, string? unixPath = null)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        if (tcp is null && unixPath is null)
+            throw new ArgumentException("give a TCP endpoint, a Unix socket path, or both");
+        var server = new SoftBoardServer(board);
+        try
+        {
+            if (tcp is not null)
+            {
+                Socket listener = Listen(new Socket(tcp.AddressFamily, SocketType.Stream, ProtocolType.Tcp), tcp, "tcp " + tcp);
+                server._listeners.Add(listener);
+                server.TcpEndPoint = (IPEndPoint)listener.LocalEndPoint!;
+            }
+            if (unixPath is not null)
+            {
+                Socket listener = Listen(new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified),
+                    new UnixDomainSocketEndPoint(unixPath), "unix " + unixPath);
+                server._listeners.Add(listener);
+                server.UnixPath = unixPath;
+            }
+        }
+        catch
+        {
+            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+        foreach (Socket listener in server._listeners)
+            server._acceptLoops.Add(server.AcceptLoopAsync(listener));
+        return server;
+    }
+
+    private static Socket Listen(Socket socket, EndPoint endPoint, string description)
+    {
+        try
+        {
+            socket.Bind(endPoint);
+            socket.Listen(backlog: 64);
+            return socket;
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            string hint = e.SocketErrorCode == SocketError.AddressAlreadyInUse && endPoint is UnixDomainSocketEndPoint
+                ? $" (remove {endPoint} if no firmware stub is running: a killed one leaves its socket file behind)"
+                : "";
+            throw new IOException($"firmware stub: cannot listen on {description}: {e.Message}{hint}", e);
+        }
+    }
+
+    private async Task AcceptLoopAsync(Socket listener)
+    {
+        CancellationToken stop = _stop.Token;
+        while (!stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(stop).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                // The client gave up between SYN and accept, or we ran out of descriptors: keep serving the others.
+                Logger.Warn("accept failed on {0}: {1}", listener.LocalEndPoint, e.Message);
+                continue;
+            }
+            StartSession(client);
+        }
+    }
+
+    private void StartSession(Socket client)
+    {
+        long number = Interlocked.Increment(ref _connectionsAccepted);
+        string description;
+        if (client.AddressFamily == AddressFamily.Unix)
+        {
+            description = string.Create(CultureInfo.InvariantCulture, $"unix {UnixPath} #{number}");
+        }
+        else
+        {
+            client.NoDelay = true;
+            description = "tcp " + client.RemoteEndPoint;
+        }
+        var stream = new NetworkStream(client, ownsSocket: true);
+        SoftBoardSession session = Board.CreateSession(
+            PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: ReceiveBufferSize, leaveOpen: true)),
+            PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true)),
+            description);
+        Logger.Info("{0}: connected", description);
+        lock (_sessionsLock)
+        {
+            // Started inside the lock (it yields at once), so that it cannot remove itself before it is added.
+            _sessions.Add(session, RunSessionAsync(session, stream));
+        }
+    }
+
+    private async Task RunSessionAsync(SoftBoardSession session, NetworkStream stream)
+    {
+        await Task.Yield();
+        try
+        {
+            await session.RunAsync(_stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // A bug in the stub, not the client's doing; still, one bad session must not take the others down.
+            Logger.Error(e, "{0}: session failed", session.Description);
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            lock (_sessionsLock)
+            {
+                _sessions.Remove(session);
+            }
+        }
+    }
+
+    /// <summary>Stops accepting, ends every session (their tasks complete with
+    /// <see cref="SoftBoardSessionEnd.Cancelled"/>), closes the sockets and removes the Unix socket file.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        await _stop.CancelAsync().ConfigureAwait(false);
+        foreach (Socket listener in _listeners)
+            listener.Dispose();
+        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        Task[] running;
+        lock (_sessionsLock)
+        {
+            running = [.. _sessions.Values];
+        }
+        await Task.WhenAll(running).ConfigureAwait(false);
+        if (UnixPath is not null)
+        {
+            try
+            {
+                File.Delete(UnixPath);
+            }
+            catch (IOException)
+            {
+                // Someone removed or replaced it already.
+            }
+        }
+        _stop.Dispose();
+    }
+}
