@@ -56,8 +56,12 @@ public sealed class Machine
     /// <summary>The SVA layer (null until the first device is added).</summary>
     public SvaManager? Sva => _iommu?.Sva;
 
-    /// <summary>The ATC backend devices are reached through (sim).</summary>
+    /// <summary>The sim backend that reaches the in-process endpoints (null until the first device is added).</summary>
     public SimAtcBackend? Backend => _iommu?.Backend;
+
+    /// <summary>The backend the SMMU sends ATC invalidations to: <see cref="Backend"/>, or what
+    /// <see cref="MachineOptions.Backend"/> built around it (the board).</summary>
+    public IAtcBackend? AtcBackend => _iommu?.AtcBackend;
 
     /// <summary>
     /// Adds a PCIe endpoint behind the SMMU with StreamID <paramref name="sid"/>.
@@ -95,6 +99,7 @@ public sealed class Machine
                 PasidBits = pasidBits,
                 AtcGeometry = geometry,
             });
+            device.FillObserver = stack.AtcBackend as IAtcFillObserver;
             stack.Backend.Attach(device);
             Volatile.Write(ref _devices, new Dictionary<uint, DmaDevice>(_devices) { [sid] = device });
             return Errno.Ok;
@@ -113,7 +118,8 @@ public sealed class Machine
         }
         stack = null;
         var backend = new SimAtcBackend();
-        var smmu = new SmmuDevice(Memory, Frames, backend, new SmmuOptions
+        var atcBackend = Options.Backend?.Invoke(backend) ?? backend;
+        var smmu = new SmmuDevice(Memory, Frames, atcBackend, new SmmuOptions
         {
             IotlbEntries = Options.IotlbEntries,
             SvaPaging = Options.Paging,
@@ -130,7 +136,7 @@ public sealed class Machine
         driver.Faults = Options.Inject;
         Oracle.History = () => driver.RecentCommands(16);
         var sva = new SvaManager(driver, new PasidAllocator()) { AfterInvalidate = CheckAtcAgainstPageTables };
-        stack = new IommuStack(smmu, driver, backend, sva);
+        stack = new IommuStack(smmu, driver, backend, atcBackend, sva);
         _iommu = stack;
         return Errno.Ok;
     }
@@ -186,5 +192,5 @@ public sealed class Machine
         }
     }
 
-    private sealed record IommuStack(SmmuDevice Smmu, SmmuDriver Driver, SimAtcBackend Backend, SvaManager Sva);
+    private sealed record IommuStack(SmmuDevice Smmu, SmmuDriver Driver, SimAtcBackend Backend, IAtcBackend AtcBackend, SvaManager Sva);
 }

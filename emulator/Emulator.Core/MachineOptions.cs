@@ -26,4 +26,10 @@ public sealed record MachineOptions
 
     /// <summary>Fault-injection switches of the SMMU driver (each a deliberate driver bug the oracle must catch).</summary>
     public FaultInjection Inject { get; init; }
+
+    /// <summary>The device side the SMMU talks to, built from the sim backend that reaches the
+    /// in-process endpoints; null for that sim backend itself. The board backend wraps it: the model's
+    /// endpoints keep doing the DMA while every invalidation also goes to the board. If the result is
+    /// an <see cref="Pcie.IAtcFillObserver"/>, every endpoint reports its ATC fills to it.</summary>
+    public Func<Backends.SimAtcBackend, Pcie.IAtcBackend>? Backend { get; init; }
 }

@@ -95,6 +95,17 @@ public sealed class SimAtcBackend : IAtcBackend
         }
     }
 
+    /// <summary>The SIDs with a device attached, ascending.</summary>
+    public uint[] AttachedSids()
+    {
+        lock (_lock)
+        {
+            var sids = _devices.Keys.ToArray();
+            Array.Sort(sids);
+            return sids;
+        }
+    }
+
     /// <summary>The device attached at <paramref name="sid"/>, if any.</summary>
     public bool TryGetDevice(uint sid, out DmaDevice? device)
     {

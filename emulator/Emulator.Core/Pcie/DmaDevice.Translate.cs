@@ -124,6 +124,7 @@ public sealed partial class DmaDevice
                     }
                     continue;
                 }
+                FillObserver?.Filled(Sid, entry);
                 pa = entry.Translate(va);
                 _oracle.CheckDma(Sid, pasid, va, pa, entry.IsRanged ? entry.Pa : pa, entry.FrameGeneration, write);
                 return DmaFaultReason.None;

@@ -101,6 +101,9 @@ public sealed partial class DmaDevice
     /// <summary>The device's ATC (for dumps and inspection; DMA is its only reader that counts).</summary>
     public Atc Atc => _atc;
 
+    /// <summary>Told of every translation cached (the board backend mirrors them); null for none.</summary>
+    public IAtcFillObserver? FillObserver { get; set; }
+
     /// <summary>ATS is in use: enabled in the options and not turned off by a UR.</summary>
     public bool AtsEnabled => _atsEnabled;
 
