@@ -28,6 +28,9 @@ public sealed class BoardAtcBackend : IAtcBackend, IAtcFillObserver
     /// <summary>Guards <see cref="_divergences"/> and the lockstep scratch lists.</summary>
     private readonly Lock _lockstepLock = new();
     private readonly List<LockstepDivergence> _divergences = [];
+
+    /// <summary>Divergences already reported: one that persists over several SYNCs is reported once.</summary>
+    private readonly HashSet<(uint Sid, uint Pasid, ulong Va, byte SizeLog2, ulong Pa, bool OnBoardOnly)> _reported = [];
     private readonly List<AtcDumpEntry> _board = [];
     private readonly List<AtcEntry> _model = [];
     private long _lockstepChecks;
@@ -48,7 +51,7 @@ public sealed class BoardAtcBackend : IAtcBackend, IAtcFillObserver
     /// <summary>Lockstep comparisons made (one per endpoint per completed Sync).</summary>
     public long LockstepChecks => Interlocked.Read(ref _lockstepChecks);
 
-    /// <summary>Every divergence lockstep found, in order.</summary>
+    /// <summary>Every divergence lockstep found, in order; one that persists over several SYNCs is listed once.</summary>
     public IReadOnlyList<LockstepDivergence> Divergences
     {
         get
@@ -164,6 +167,10 @@ public sealed class BoardAtcBackend : IAtcBackend, IAtcFillObserver
 
     private void Add(LockstepDivergence d)
     {
+        if (!_reported.Add((d.Sid, d.Entry.Pasid, d.Entry.Va, d.Entry.SizeLog2, d.Entry.Pa, d.OnBoardOnly)))
+        {
+            return;
+        }
         _divergences.Add(d);
         if (d.OnBoardOnly)
         {

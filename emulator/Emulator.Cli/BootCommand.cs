@@ -28,7 +28,9 @@ internal static class BootCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var record = new Option<string?>("--record") { Description = "Write the run as a v1 trace to FILE (replay it with: emulator replay FILE)" };
-        var cmd = new Command("boot", "Boot the emulator on the default (sim) backend") { ram, paging, inject, record };
+        var backend = new Option<string?>("--backend") { Description = "sim (the model) or board; default: the configuration's (sim without --config)" };
+        var config = new Option<string?>("--config") { Description = "Hardware configuration file (hw-config.yaml)" };
+        var cmd = new Command("boot", "Boot the emulator on the default (sim) backend") { ram, paging, inject, record, backend, config };
         cmd.SetAction(parse =>
         {
             var faults = FaultInjection.None;
@@ -52,9 +54,38 @@ internal static class BootCommand
                 Paging = parse.GetValue(paging) == 5 ? Core.Paging.PagingMode.FiveLevel : Core.Paging.PagingMode.FourLevel,
                 Inject = faults,
             };
-            return RunRecording(options, AnsiConsole.Console, parse.GetValue(record));
+            var hw = BoardSetup.Load("boot", parse.GetValue(config), parse.GetValue(backend), null, Console.Error);
+            if (hw is null)
+            {
+                return 2;
+            }
+            using var board = BoardRun.Open("boot", hw, Console.Error, out bool boardFailed);
+            if (boardFailed)
+            {
+                return 2;
+            }
+            if (board is not null)
+            {
+                options = options with { Backend = board.Create };
+            }
+            int rc = RunRecording(options, AnsiConsole.Console, parse.GetValue(record));
+            return board is null ? rc : ReportBoard(board, AnsiConsole.Console, rc);
         });
         return cmd;
+    }
+
+    /// <summary>After a boot on the board: its counters, and a failure for each translation lockstep
+    /// found on the board that the model had invalidated.</summary>
+    internal static int ReportBoard(BoardRun board, IAnsiConsole console, int rc)
+    {
+        var st = board.Link.Stats;
+        console.MarkupLineInterpolated($"board {board.Link.Description}: {st.Invalidations} ATC_INVs, {st.Completed} completed, {st.Syncs} SYNCs ({st.SyncTimeouts} timed out), {st.Fills} fills mirrored, {st.Resent} re-sent; lockstep {(board.Lockstep ? $"{board.Current?.LockstepChecks ?? 0} checks" : "off")}");
+        var lies = board.BoardOnlyDivergences();
+        foreach (string d in lies)
+        {
+            console.MarkupLine("[red]" + Markup.Escape(d) + "[/]");
+        }
+        return rc == 0 && lies.Count > 0 ? 1 : rc;
     }
 
     /// <summary>Runs the demonstration, writing the trace to <paramref name="recordPath"/> when given.</summary>

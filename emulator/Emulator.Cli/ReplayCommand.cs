@@ -32,47 +32,41 @@ internal static class ReplayCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var json = new Option<bool>("--json") { Description = "Print one JSON array of {file, passed, statements, failures}" };
-        var backend = new Option<string>("--backend") { Description = "sim (the model) or board", DefaultValueFactory = _ => "sim" };
+        var backend = new Option<string?>("--backend") { Description = "sim (the model) or board; default: the configuration's (sim without --config)" };
         backend.AcceptOnlyFromAmong("sim", "board");
         var config = new Option<string?>("--config") { Description = "Hardware configuration file (hw-config.yaml)" };
         var cmd = new Command("replay", "Replay v1 traces and check their expectations") { paths, inject, json, backend, config };
         cmd.SetAction(parse => Run(
             new ReplayArgs(parse.GetValue(paths) ?? [], parse.GetValue(inject) ?? [], parse.GetValue(json),
-                parse.GetValue(backend) ?? "sim", parse.GetValue(config)),
+                parse.GetValue(backend), parse.GetValue(config)),
             AnsiConsole.Console, Console.Out, Console.Error,
             progress: AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected));
         return cmd;
     }
 
     /// <summary>The command's options, already split from the command line.</summary>
-    internal sealed record ReplayArgs(string[] Paths, string[] Inject, bool Json = false, string Backend = "sim", string? Config = null);
+    internal sealed record ReplayArgs(string[] Paths, string[] Inject, bool Json = false, string? Backend = null, string? Config = null);
 
     /// <summary>One trace's outcome: <see cref="Errors"/> when it did not parse, else <see cref="Result"/>.</summary>
+    /// <remarks><see cref="BoardFailures"/>: lockstep found the board holding translations the model
+    /// invalidated (board backend only); each fails the trace.</remarks>
     internal sealed record TraceOutcome(string File, IReadOnlyList<TraceError> Errors, ReplayResult? Result)
     {
+        public IReadOnlyList<string> BoardFailures { get; init; } = [];
         public bool Malformed => Errors.Count > 0;
-        public bool Passed => !Malformed && Result is { Passed: true };
+        public bool Passed => !Malformed && Result is { Passed: true } && BoardFailures.Count == 0;
         public int Statements => Result?.StatementsRun ?? 0;
-        public IEnumerable<string> Messages => Malformed ? Errors.Select(e => e.ToString()) : Result!.Failures.Select(f => f.ToString());
+        public IEnumerable<string> Messages => Malformed ? Errors.Select(e => e.ToString())
+            : Result!.Failures.Select(f => f.ToString()).Concat(BoardFailures.Select(m => $"{File}: {m}"));
     }
 
     /// <summary>Runs the command; <paramref name="console"/> gets the progress bar and summary table,
     /// <paramref name="stdout"/> the failures (or the JSON), <paramref name="stderr"/> option and parse errors.</summary>
     internal static int Run(ReplayArgs args, IAnsiConsole console, TextWriter stdout, TextWriter stderr, bool progress = false)
     {
-        if (args.Backend == "board")
+        var config = BoardSetup.Load("replay", args.Config, args.Backend, null, stderr);
+        if (config is null)
         {
-            stderr.WriteLine("emulator replay: the board backend is not available yet (issue 6)");
-            return Usage;
-        }
-        if (args.Backend != "sim")
-        {
-            stderr.WriteLine($"emulator replay: --backend {args.Backend}: expected sim or board");
-            return Usage;
-        }
-        if (args.Config is not null)
-        {
-            stderr.WriteLine($"emulator replay: --config {args.Config}: hw-config.yaml is not supported yet");
             return Usage;
         }
         var faults = FaultInjection.None;
@@ -95,7 +89,21 @@ internal static class ReplayCommand
             return Usage;
         }
 
+        using var board = BoardRun.Open("replay", config, stderr, out bool boardFailed);
+        if (boardFailed)
+        {
+            return Usage;
+        }
         var options = new ReplayOptions { Inject = faults };
+        if (board is not null)
+        {
+            options = options with { Defaults = options.Defaults with { Backend = board.Create } };
+        }
+        TraceOutcome One(string f)
+        {
+            var o = ReplayOne(f, options);
+            return board is null || o.Malformed ? o : o with { BoardFailures = board.BoardOnlyDivergences() };
+        }
         var outcomes = new List<TraceOutcome>(files.Count);
         if (progress && !args.Json && files.Count > 1)
         {
@@ -105,7 +113,7 @@ internal static class ReplayCommand
                 foreach (var f in files)
                 {
                     task.Description = Markup.Escape(Path.GetFileName(f));
-                    outcomes.Add(ReplayOne(f, options));
+                    outcomes.Add(One(f));
                     task.Increment(1);
                 }
             });
@@ -114,8 +122,13 @@ internal static class ReplayCommand
         {
             foreach (var f in files)
             {
-                outcomes.Add(ReplayOne(f, options));
+                outcomes.Add(One(f));
             }
+        }
+        if (board is not null && !args.Json)
+        {
+            var st = board.Link.Stats;
+            console.MarkupLineInterpolated($"board {board.Link.Description}: {st.Invalidations} ATC_INVs, {st.Completed} completed, {st.Syncs} SYNCs ({st.SyncTimeouts} timed out), {st.Resent} re-sent, {st.Reconnects} reconnects; lockstep {(board.Lockstep ? "on" : "off")}");
         }
 
         if (args.Json)
@@ -192,9 +205,9 @@ internal static class ReplayCommand
             }
             else
             {
-                foreach (var f in o.Result!.Failures)
+                foreach (var m in o.Messages)
                 {
-                    stdout.WriteLine(f.ToString());
+                    stdout.WriteLine(m);
                 }
             }
         }
@@ -202,7 +215,7 @@ internal static class ReplayCommand
         foreach (var o in outcomes)
         {
             string result = o.Malformed ? "[yellow]malformed[/]" : o.Passed ? "[green]passed[/]" : "[red]FAILED[/]";
-            int count = o.Malformed ? o.Errors.Count : o.Result!.Failures.Count;
+            int count = o.Malformed ? o.Errors.Count : o.Result!.Failures.Count + o.BoardFailures.Count;
             table.AddRow(Markup.Escape(o.File), o.Statements.ToString(), result, count.ToString());
         }
         console.Write(table);

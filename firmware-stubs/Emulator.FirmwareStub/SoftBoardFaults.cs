@@ -40,9 +40,13 @@ public sealed record SoftBoardFaults
     /// maxOutstanding); they are completed by the first SYNC or read after this is switched off.</summary>
     public bool NeverComplete { get; init; }
 
+    /// <summary>ATC_INVs are completed as usual but not applied: a board whose invalidation engine lies.
+    /// The protocol cannot see this; lockstep (ATC_DUMP compared with the model) must.</summary>
+    public bool IgnoreInvalidations { get; init; }
+
     /// <summary>True when no fault is on.</summary>
     public bool IsNone => DropEveryNth == 0 && ReplyDelay == TimeSpan.Zero && CorruptCrcEveryNthSent == 0
-        && DisconnectAfterFrames == 0 && !NeverComplete;
+        && DisconnectAfterFrames == 0 && !NeverComplete && !IgnoreInvalidations;
 
     /// <exception cref="ArgumentOutOfRangeException">A count or the delay is negative.</exception>
     internal void Validate()

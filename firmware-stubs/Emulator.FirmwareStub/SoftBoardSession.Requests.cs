@@ -166,7 +166,7 @@ public sealed partial class SoftBoardSession
         }
         _sinceSync++;
         // No ATC yet: nothing was ever filled for this SID, so nothing to remove — but it still completes.
-        if (Board.TryGetAtc(inv.Sid, out Atc? atc))
+        if (!_faults.IgnoreInvalidations && Board.TryGetAtc(inv.Sid, out Atc? atc))
             atc.Invalidate(inv.Pasid, inv.Address, inv.SizeLog2, inv.Global);
         _invalidations++;
         _pending[_pendingCount++] = inv.Itag;

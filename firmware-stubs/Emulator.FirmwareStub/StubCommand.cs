@@ -37,6 +37,8 @@ internal static class StubCommand
         public int CorruptCrcEvery { get; init; }
         public int DisconnectAfter { get; init; }
         public bool NeverComplete { get; init; }
+
+        public bool IgnoreInvalidations { get; init; }
     }
 
     /// <summary>The root command; its action runs <see cref="Run"/> until SIGINT/SIGTERM.</summary>
@@ -58,9 +60,10 @@ internal static class StubCommand
         var corrupt = new Option<int>("--corrupt-crc-every") { Description = "Fault: flip the CRC of every Nth frame sent" };
         var disconnect = new Option<int>("--disconnect-after") { Description = "Fault: close each connection after N received frames" };
         var never = new Option<bool>("--never-complete") { Description = "Fault: apply ATC_INVs but never complete them, never SYNC_ACK" };
+        var ignore = new Option<bool>("--ignore-invalidations") { Description = "Fault: complete ATC_INVs without applying them (a lying board; only lockstep sees it)" };
         var root = new RootCommand("firmware-stub: the software ATC test board; serves the board wire protocol (docs/wire-protocol.md)")
         {
-            listen, unix, boardId, entries, ways, ranged, maxBatch, maxOutstanding, dropEvery, dropType, delay, corrupt, disconnect, never,
+            listen, unix, boardId, entries, ways, ranged, maxBatch, maxOutstanding, dropEvery, dropType, delay, corrupt, disconnect, never, ignore,
         };
         root.SetAction(parse =>
         {
@@ -80,6 +83,7 @@ internal static class StubCommand
                 CorruptCrcEvery = parse.GetValue(corrupt),
                 DisconnectAfter = parse.GetValue(disconnect),
                 NeverComplete = parse.GetValue(never),
+                IgnoreInvalidations = parse.GetValue(ignore),
             };
             using var stop = new CancellationTokenSource();
             using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
@@ -164,6 +168,7 @@ internal static class StubCommand
                 CorruptCrcEveryNthSent = args.CorruptCrcEvery,
                 DisconnectAfterFrames = args.DisconnectAfter,
                 NeverComplete = args.NeverComplete,
+                IgnoreInvalidations = args.IgnoreInvalidations,
             };
             board = new SoftBoard(options, faults);
         }
