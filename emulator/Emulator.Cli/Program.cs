@@ -7,5 +7,6 @@ var root = new RootCommand("Emulator: a virtual IOMMU / Shared Virtual Addressin
 root.Add(BootCommand.Create());
 root.Add(BenchCommand.Create());
 root.Add(ReplayCommand.Create());
+root.Add(TraceCommand.Create());
 root.Add(BoardCommand.Create());
 return root.Parse(args).Invoke();

@@ -68,7 +68,10 @@ public sealed partial class SmmuDevice
         }
 
         bool write = (requested & AtsPermissions.Write) != 0;
-        if (_iotlb.TryLookup(cd.Asid, va, out IotlbEntry hit) && (!write || !hit.Writable || hit.Dirty))
+        // A cached entry answers a read, or a write it permits. A write it does not permit walks again: the
+        // mm upgrades permissions (mprotect, COW reuse) without invalidating, as Linux does, so a cached
+        // denial may be stale — the way a CPU drops the TLB entry behind a page fault (SDM Vol. 3A §4.10.4.1).
+        if (_iotlb.TryLookup(cd.Asid, va, out IotlbEntry hit) && (!write || (hit.Writable && hit.Dirty)))
         {
             Interlocked.Increment(ref _iotlbHits);
             return Completion(hit);
