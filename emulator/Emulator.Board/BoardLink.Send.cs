@@ -19,7 +19,7 @@ public sealed partial class BoardLink
             p.SentGeneration = c.Generation;
             p.Resend = false;
         }
-        if (c.Output.UnflushedBytes >= 16 * 1024)
+        if (c.Output.UnflushedBytes >= FlushThreshold)
         {
             Flush(c);
         }

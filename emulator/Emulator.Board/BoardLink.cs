@@ -56,6 +56,13 @@ public sealed partial class BoardLink : IDisposable
     private ushort _nextItag;
     private uint _nextFence;
     private int _sinceSync;
+
+    /// <summary>Reads the receive loop has finished (wraps); a waiter spins on it briefly before sleeping.</summary>
+    private int _receiveEpoch;
+
+    /// <summary>How long <see cref="Sync"/> spins for the board's answer before it sleeps: about a loopback
+    /// round trip, so a fast board is answered without a futex wake, and a slow one costs little CPU.</summary>
+    private static readonly long SpinTicks = Stopwatch.Frequency * 30 / 1_000_000;
     private bool _resendAll;
     private string? _lastError;
     private DumpRequest? _dump;
@@ -160,14 +167,25 @@ public sealed partial class BoardLink : IDisposable
                 _pending.Add(itag, p);
                 _sinceSync++;
                 c = _connection;
+                if (c is not null)
+                {
+                    // Recorded before the write (which takes exactly this seq under the send lock held here),
+                    // so one pass of the state lock serves both; a failed write marks the connection lost.
+                    p.SentTx = _tx + 1;
+                    p.SentGeneration = c.Generation;
+                }
             }
             Interlocked.Increment(ref _invalidations);
-            if (c is not null)
+            if (c is not null && TryWrite(c, p.Payload, out _) && c.Output.UnflushedBytes >= FlushThreshold)
             {
-                TrySend(c, p);
+                Flush(c);
             }
         }
     }
+
+    /// <summary>Buffered bytes that make an invalidation flush at once: a batch starts reaching the board
+    /// while the rest is still being issued, so the board works in parallel with the host.</summary>
+    private const int FlushThreshold = 2048;
 
     /// <summary>Mirrors a translation the endpoint cached into the board's ATC (ATC_FILL), so the
     /// board's ATC holds what the model's does. Buffered like an ATC_INV; no reply.</summary>
@@ -214,10 +232,12 @@ public sealed partial class BoardLink : IDisposable
             }
         }
         long resendAt = 0; // send a SYNC at once
+        int spunFor = -1;
         while (true)
         {
             long now = Stopwatch.GetTimestamp();
             bool reconnect, resendAll;
+            int spinFor = -1;
             lock (_state)
             {
                 if (!AnyPendingUpTo(cover))
@@ -235,11 +255,32 @@ public sealed partial class BoardLink : IDisposable
                 resendAll = _resendAll || AnyMarkedForResend();
                 if (!reconnect && !resendAll && now < resendAt)
                 {
-                    long wait = Math.Min(deadline, resendAt) - now;
-                    Monitor.Wait(_state, TimeSpan.FromSeconds(Math.Max(1.0, wait) / Stopwatch.Frequency));
-                    continue;
+                    int epoch = _receiveEpoch;
+                    if (epoch != spunFor)
+                    {
+                        spinFor = epoch; // the answer is usually microseconds away: spin once before sleeping
+                    }
+                    else
+                    {
+                        long wait = Math.Min(deadline, resendAt) - now;
+                        Monitor.Wait(_state, TimeSpan.FromSeconds(Math.Max(1.0, wait) / Stopwatch.Frequency));
+                        continue;
+                    }
                 }
-                _resendAll = false;
+                else
+                {
+                    _resendAll = false;
+                }
+            }
+            if (spinFor >= 0)
+            {
+                spunFor = spinFor;
+                long until = Stopwatch.GetTimestamp() + SpinTicks;
+                while (Volatile.Read(ref _receiveEpoch) == spinFor && Stopwatch.GetTimestamp() < until)
+                {
+                    Thread.SpinWait(16);
+                }
+                continue;
             }
             if (reconnect)
             {

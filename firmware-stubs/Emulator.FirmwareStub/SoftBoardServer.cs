@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Pipelines;
+using Emulator.Core.Wire;
 using System.Net;
 using System.Net.Sockets;
 using Emulator.Core.Diagnostics;
@@ -171,7 +172,7 @@ public sealed class SoftBoardServer : IAsyncDisposable
         }
         var stream = new NetworkStream(client, ownsSocket: true);
         SoftBoardSession session = Board.CreateSession(
-            PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: ReceiveBufferSize, leaveOpen: true)),
+            SocketReceivePump.Start(client, "stub rx", ReceiveBufferSize),
             PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true)),
             description);
         Logger.Info("{0}: connected", description);

@@ -6,10 +6,11 @@ namespace Emulator.Board.Transport;
 /// <summary>A board connection over a connected stream socket (TCP or Unix domain): the software board
 /// in <c>firmware-stubs/</c>, or a board bridged onto the network.</summary>
 /// <remarks>
-/// <para>The pipes wrap a <see cref="NetworkStream"/> (<see cref="PipeReader.Create(Stream, StreamPipeReaderOptions?)"/>,
-/// <see cref="PipeWriter.Create(Stream, StreamPipeWriterOptions?)"/>): the receive side reads into pooled
-/// 64 KiB segments that <c>FrameCodec.TryParseFrame</c> parses in place, and each flush of
-/// <see cref="Output"/> is one send. TCP_NODELAY is on: the backend batches its frames itself, and Nagle
+/// <para>The receive side is a <see cref="Core.Wire.SocketReceivePump"/> (a dedicated thread with blocking
+/// receives into pooled 64 KiB segments that <c>FrameCodec.TryParseFrame</c> parses in place, the
+/// reader's continuation running on that thread); the send side wraps a <see cref="NetworkStream"/>
+/// (<see cref="PipeWriter.Create(Stream, StreamPipeWriterOptions?)"/>), each flush of
+/// <see cref="Output"/> one send. TCP_NODELAY is on: the backend batches its frames itself, and Nagle
 /// would hold back the SYNC that ends a batch.</para>
 /// <para>The peer closing the connection completes <see cref="Input"/> (<c>IsCompleted</c>); a reset
 /// surfaces as an <see cref="IOException"/> from the pipe.</para>
@@ -36,7 +37,7 @@ public sealed class SocketTransport : IBoardTransport
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: true);
         Description = description;
-        Input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReceiveBufferSize, leaveOpen: true));
+        Input = Core.Wire.SocketReceivePump.Start(socket, "board rx " + description, ReceiveBufferSize);
         Output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true));
     }
 

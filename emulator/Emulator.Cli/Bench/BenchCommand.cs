@@ -22,6 +22,9 @@ internal static class BenchCommand
         new AtcHitDmaBenchmark(),
         ReplayBenchmark.Cpu(),
         ReplayBenchmark.Sva(),
+        new StraceImportBenchmark(),
+        new BoardBatchedTcpBenchmark(),
+        new BoardSyncRttBenchmark(),
     ];
 
     public static Command Create()
