@@ -36,7 +36,8 @@ public sealed record HwConfig
     /// the board. Default false.</summary>
     public bool Lockstep { get; init; }
 
-    /// <summary><c>pcap: PATH</c>: every wire frame, both directions, is written there (pcap, one record
-    /// per frame). Relative paths are relative to the working directory. Default null: no capture.</summary>
+    /// <summary><c>pcap: PATH</c>: a usbmon pcap (LINKTYPE_USB_LINUX_MMAPPED) of every USB bulk transfer;
+    /// a socket transport is recorded as the USB transport would make its transfers. Relative paths are
+    /// relative to the working directory. Default null: no capture.</summary>
     public string? PcapPath { get; init; }
 }
