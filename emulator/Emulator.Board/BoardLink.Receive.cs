@@ -41,6 +41,7 @@ public sealed partial class BoardLink
                             Log.GuestError.Debug("{0}: damaged frame from the board ({1})", c.Description, error);
                         }
                     }
+                    Volatile.Write(ref _receiveEpoch, (_receiveEpoch + 1) & int.MaxValue);
                     Monitor.PulseAll(_state);
                 }
                 if (read.IsCompleted)

@@ -56,6 +56,18 @@ public sealed partial class BoardLink : IDisposable
     private ushort _nextItag;
     private uint _nextFence;
     private int _sinceSync;
+
+    /// <summary>Reads the receive loop has finished (wraps); a waiter spins on it briefly before sleeping.</summary>
+    private int _receiveEpoch;
+
+    /// <summary>1 while a <see cref="Sync"/> caller is spinning (at most one does).</summary>
+    private int _spinner;
+
+    /// <summary>How long one <see cref="Sync"/> caller spins for the board's answer before sleeping.</summary>
+    private static readonly long SpinTicks = Stopwatch.Frequency * 50 / 1_000_000;
+
+    /// <summary>A <see cref="Sync"/> waiting for more invalidations than this sleeps at once.</summary>
+    private const int SpinMaxPending = 16;
     private bool _resendAll;
     private string? _lastError;
     private DumpRequest? _dump;
@@ -226,6 +238,8 @@ public sealed partial class BoardLink : IDisposable
             }
         }
         long resendAt = 0; // send a SYNC at once
+        bool spun = false;
+        int epoch = -1;
         while (true)
         {
             long now = Stopwatch.GetTimestamp();
@@ -247,13 +261,37 @@ public sealed partial class BoardLink : IDisposable
                 resendAll = _resendAll || AnyMarkedForResend();
                 if (!reconnect && !resendAll && now < resendAt)
                 {
-                    // No spinning first: on two cores a spinning waiter takes the core the receive
-                    // thread needs (measured: board-batched-tcp lost more than board-sync-rtt gained).
-                    long wait = Math.Min(deadline, resendAt) - now;
-                    Monitor.Wait(_state, TimeSpan.FromSeconds(Math.Max(1.0, wait) / Stopwatch.Frequency));
-                    continue;
+                    if (!spun && _pending.Count <= SpinMaxPending && Interlocked.CompareExchange(ref _spinner, 1, 0) == 0)
+                    {
+                        spun = true; // below, outside the lock
+                    }
+                    else
+                    {
+                        long wait = Math.Min(deadline, resendAt) - now;
+                        Monitor.Wait(_state, TimeSpan.FromSeconds(Math.Max(1.0, wait) / Stopwatch.Frequency));
+                        continue;
+                    }
+                    epoch = _receiveEpoch;
                 }
-                _resendAll = false;
+                else
+                {
+                    _resendAll = false;
+                }
+            }
+            if (epoch >= 0)
+            {
+                // A short SYNC's answer is a round trip away: one waiter at a time spins for it before
+                // sleeping, saving a wake-up that costs as much as the round trip. Only one, and only for
+                // a few pending invalidations: behind a large batch the board and the receive thread need
+                // both cores, and a spinner would take one (measured: board-batched-tcp halved).
+                long until = Stopwatch.GetTimestamp() + SpinTicks;
+                while (Volatile.Read(ref _receiveEpoch) == epoch && Stopwatch.GetTimestamp() < until)
+                {
+                    Thread.SpinWait(8);
+                }
+                Volatile.Write(ref _spinner, 0);
+                epoch = -1;
+                continue;
             }
             if (reconnect)
             {
