@@ -99,8 +99,7 @@ public sealed class BoardAtcBackend : IAtcBackend, IAtcFillObserver
         }
         foreach (var e in entries)
         {
-            into.Add(new AtcEntry(e.Pasid == AtcInvPayload.NoPasid ? AtcEntry.NoPasid : e.Pasid, e.Va, e.SizeLog2, e.Pa,
-                (AtsPermissions)(byte)e.Permissions, e.Global, 0));
+            into.Add(AtcEntryWire.ToAtcEntry(e));
         }
         return true;
     }
@@ -157,7 +156,7 @@ public sealed class BoardAtcBackend : IAtcBackend, IAtcFillObserver
                 var key = (e.Pasid == AtcEntry.NoPasid ? AtcInvPayload.NoPasid : e.Pasid, e.Va, (byte)e.SizeLog2, e.Pa);
                 if (!board.Contains(key))
                 {
-                    Add(new LockstepDivergence(sid, new AtcDumpEntry(key.Item1, e.Va, (byte)e.SizeLog2, e.Pa, (WirePermissions)(byte)e.Permissions, e.Global), OnBoardOnly: false));
+                    Add(new LockstepDivergence(sid, AtcEntryWire.ToDumpEntry(e), OnBoardOnly: false));
                     found++;
                 }
             }

@@ -198,7 +198,7 @@ public sealed partial class BoardLink : IDisposable
     public void Fill(uint sid, in AtcEntry entry)
     {
         ThrowIfDisposed();
-        var payload = new AtcFillPayload(sid, ToWire(entry));
+        var payload = AtcFillPayload.From(sid, entry);
         lock (_sendLock)
         {
             Connection? c;
@@ -482,10 +482,6 @@ public sealed partial class BoardLink : IDisposable
         }
         return false;
     }
-
-    private static AtcDumpEntry ToWire(in AtcEntry e) => new(
-        e.Pasid == AtcEntry.NoPasid ? AtcInvPayload.NoPasid : e.Pasid, e.Va, (byte)e.SizeLog2, e.Pa,
-        (WirePermissions)(byte)e.Permissions, e.Global); // the wire's R/W/X/Priv bits are the ATS ones
 
     /// <summary>One invalidation the board has not acknowledged. Mutable fields under <see cref="_state"/>.</summary>
     private sealed class PendingInvalidation(ushort itag, long issued, AtcInvPayload payload)

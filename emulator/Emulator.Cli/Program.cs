@@ -2,7 +2,7 @@ using System.CommandLine;
 using Emulator.Cli;
 using Emulator.Cli.Bench;
 
-Logging.Configure();
+Emulator.Core.Diagnostics.Log.ConfigureConsole();
 var root = new RootCommand("Emulator: a virtual IOMMU / Shared Virtual Addressing device emulator");
 root.Add(BootCommand.Create());
 root.Add(BenchCommand.Create());

@@ -1,4 +1,4 @@
 using Emulator.FirmwareStub;
 
-StubLogging.Configure();
+Emulator.Core.Diagnostics.Log.ConfigureConsole();
 return StubCommand.Create().Parse(args).Invoke();

@@ -19,4 +19,21 @@ public static class Log
 
     /// <summary>Something the model deliberately does not implement was asked for.</summary>
     public static readonly Logger Unimplemented = LogManager.GetLogger("emulator.unimplemented");
+
+    /// <summary>Console logging for a program (the emulator CLI, the firmware stub): warnings and errors,
+    /// guest errors included, to stderr; <c>EMULATOR_LOG=error|info|debug|trace</c> changes the level.
+    /// stdout stays free for the program's own output.</summary>
+    public static void ConfigureConsole()
+    {
+        var level = (Environment.GetEnvironmentVariable("EMULATOR_LOG") ?? "warn").ToLowerInvariant() switch
+        {
+            "trace" => LogLevel.Trace,
+            "debug" => LogLevel.Debug,
+            "info" => LogLevel.Info,
+            "error" => LogLevel.Error,
+            _ => LogLevel.Warn,
+        };
+        LogManager.Setup().LoadConfiguration(c => c.ForLogger().FilterMinLevel(level)
+            .WriteToConsole(layout: "${level:uppercase=true} ${logger}: ${message}${onexception:inner= ${exception}}", stderr: true));
+    }
 }
