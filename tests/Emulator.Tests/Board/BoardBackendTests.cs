@@ -184,6 +184,35 @@ public sealed class BoardBackendTests : IDisposable
         Assert.Contains("on the board only", output.ToString());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Boot_on_the_board_passes_and_a_lying_board_fails_it_through_lockstep(bool lying)
+    {
+        var board = new SoftBoard(faults: lying ? new SoftBoardFaults { IgnoreInvalidations = true } : null);
+        await using var server = SoftBoardServer.Start(board, new IPEndPoint(IPAddress.Loopback, 0));
+        string config = Path.Combine(_dir, "boot.yaml");
+        File.WriteAllText(config, $"backend: board\ntransport: tcp\nsocket:\n  tcp: 127.0.0.1:{server.TcpEndPoint!.Port}\nlockstep: true\n");
+        var output = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(output) });
+
+        int rc = await Task.Run(() =>
+        {
+            var hw = BoardSetup.Load("boot", config, null, null, TextWriter.Null)!;
+            using var run = BoardRun.Open("boot", hw, TextWriter.Null, out bool failed)!;
+            Assert.False(failed);
+            int demo = BootCommand.Run(new MachineOptions { RamSize = 64UL << 20, Backend = run.Create }, console);
+            return BootCommand.ReportBoard(run, console, demo);
+        });
+
+        Assert.Equal(lying ? 1 : 0, rc);
+        Assert.Contains("lockstep", output.ToString());
+        if (lying)
+        {
+            Assert.Contains("the board still holds", output.ToString()); // the model was coherent: only lockstep saw it
+        }
+    }
+
     [Fact]
     public void An_unreachable_board_is_exit_2_with_the_reason()
     {
