@@ -30,7 +30,7 @@ internal static class BootCommand
         var record = new Option<string?>("--record") { Description = "Write the run as a v1 trace to FILE (replay it with: emulator replay FILE)" };
         var backend = new Option<string?>("--backend") { Description = "sim (the model) or board; default: the configuration's (sim without --config)" };
         var config = new Option<string?>("--config") { Description = "Hardware configuration file (hw-config.yaml)" };
-        var cmd = new Command("boot", "Boot the emulator on the default (sim) backend") { ram, paging, inject, record, backend, config };
+        var cmd = new Command("boot", "Boot the emulator (sim backend unless --backend board or --config say otherwise)") { ram, paging, inject, record, backend, config };
         cmd.SetAction(parse =>
         {
             var faults = FaultInjection.None;
