@@ -19,7 +19,7 @@ namespace Emulator.Cli.Bench;
 /// </remarks>
 internal sealed class ReplayBenchmark : Benchmark
 {
-    private const int Statements = 20_000;
+    private const int Statements = 100_000;
     private readonly bool _sva;
     private string? _text;
 

@@ -27,7 +27,7 @@ public sealed partial class TraceParser
             Error(c.Index, $"invalid name '{c.Peek}': {NameRule}");
             return false;
         }
-        name = c.Peek.ToString();
+        name = Intern(c.Peek);
         c.Index++;
         return true;
     }
@@ -135,7 +135,7 @@ public sealed partial class TraceParser
     }
 
     /// <summary>The optional <c>=&gt; RESULT</c>, then the end of the line.</summary>
-    private bool TakeResult(ref Cursor c, string keyword, bool allowPattern, ulong size, out ExpectedResult result)
+    private bool TakeResult(ref Cursor c, ReadOnlySpan<char> keyword, bool allowPattern, ulong size, out ExpectedResult result)
     {
         result = ExpectedResult.Ok;
         if (c.AtEnd)

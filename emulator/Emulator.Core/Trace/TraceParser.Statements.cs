@@ -36,7 +36,7 @@ public sealed partial class TraceParser
                 return ParseExpect(ref c);
         }
         ActionStatement? action = ParseAction(keyword, ref c, out bool allowPattern, out ulong size);
-        if (action is null || !TakeResult(ref c, keyword.ToString(), allowPattern, size, out ExpectedResult result))
+        if (action is null || !TakeResult(ref c, keyword, allowPattern, size, out ExpectedResult result))
         {
             return null;
         }

@@ -19,7 +19,11 @@ public sealed partial class TraceParser
     private readonly Dictionary<string, int> _devices = new(StringComparer.Ordinal);
     private readonly Dictionary<uint, string> _sids = [];
     private readonly List<(int Start, int Length)> _tokens = [];
-    private string _line = "";
+    /// <summary>The current line's characters (reused: a line costs no allocation).</summary>
+    private char[] _line = new char[256];
+
+    /// <summary>Process and device names seen so far, so each costs one string however often it is used.</summary>
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private int _lineNumber;
     private bool _sawHeader;
     private bool _sawOther;
@@ -114,7 +118,11 @@ public sealed partial class TraceParser
         {
             return;
         }
-        _line = line.ToString();
+        if (_line.Length < line.Length)
+        {
+            _line = new char[Math.Max(line.Length, _line.Length * 2)];
+        }
+        line.CopyTo(_line);
         _lineNumber = lineNumber;
         var cursor = new Cursor(this);
         Statement? statement = ParseStatement(ref cursor);
@@ -125,6 +133,18 @@ public sealed partial class TraceParser
     }
 
     private ReadOnlySpan<char> Token(int index) => _line.AsSpan(_tokens[index].Start, _tokens[index].Length);
+
+    /// <summary>The string for a name token, shared by every statement that uses the name.</summary>
+    private string Intern(ReadOnlySpan<char> name)
+    {
+        var lookup = _names.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (!lookup.TryGetValue(name, out string? interned))
+        {
+            interned = name.ToString();
+            _names.Add(interned);
+        }
+        return interned;
+    }
 
     private int ColumnOf(int index) =>
         index < _tokens.Count ? _tokens[index].Start + 1 : _tokens[^1].Start + _tokens[^1].Length + 1;
