@@ -250,7 +250,7 @@ public sealed partial class BoardLink : IDisposable
                 {
                     return AtcSyncResult.Complete;
                 }
-                if (now >= deadline)
+                if (now >= deadline || _disposed)
                 {
                     Interlocked.Increment(ref _syncTimeouts);
                     s_log.Warn("{0}: SYNC not acknowledged in {1} ms ({2} invalidations pending): CERROR_ATC_INV_SYNC",

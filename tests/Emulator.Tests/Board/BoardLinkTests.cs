@@ -239,6 +239,26 @@ public class BoardLinkTests
     }
 
     [Fact]
+    public async Task Disposing_the_link_ends_a_waiting_sync_without_reconnecting()
+    {
+        var board = new SoftBoard(faults: new SoftBoardFaults { NeverComplete = true });
+        var connector = new StubConnector(board);
+        var link = new BoardLink(connector, Fast);
+        link.Invalidate(new AtcInvalidation(1, 5, false, 0x10000, 12));
+        var waiting = Task.Run(() => link.Sync(Long));
+        while (connector.Sessions[0].Invalidations == 0)
+        {
+            await Task.Yield(); // until the board has the invalidation, so the SYNC is really waiting
+        }
+
+        link.Dispose();
+        var result = await waiting.WaitAsync(TimeSpan.FromSeconds(5)); // long before the 10 s sync timeout
+
+        Assert.Equal(AtcSyncResult.Timeout, result); // never Complete: the board did not acknowledge
+        Assert.Equal(1, connector.Connections);
+    }
+
+    [Fact]
     public void Batches_larger_than_the_board_accepts_are_split_by_automatic_syncs()
     {
         var board = new SoftBoard(new SoftBoardOptions { MaxBatch = 8, MaxOutstanding = 8 });
