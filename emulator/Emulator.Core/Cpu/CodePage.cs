@@ -1,0 +1,47 @@
+using Emulator.Core.Memory;
+using Iced.Intel;
+
+namespace Emulator.Core.Cpu;
+
+/// <summary>The decoded instructions of one physical code page, as decoded at one virtual page.</summary>
+/// <remarks>Owned by one <see cref="Cpu"/> (its thread only). Instructions are decoded lazily at the
+/// offsets execution reaches; <see cref="Slot"/> maps a page offset to 1 + the index in
+/// <see cref="Instructions"/> (0 = not decoded yet).</remarks>
+internal sealed class CodePage
+{
+    public CodePage(ulong pfn, uint generation, ulong vaPage)
+    {
+        Pfn = pfn;
+        Generation = generation;
+        VaPage = vaPage;
+    }
+
+    public ulong Pfn { get; }
+
+    /// <summary>The frame's generation when the page was decoded.</summary>
+    public uint Generation { get; }
+
+    /// <summary>The virtual page the instructions were decoded at: RIP-relative operands and branch
+    /// targets are absolute in an Iced <see cref="Instruction"/>.</summary>
+    public ulong VaPage { get; }
+
+    /// <summary>Set when the page is dropped (a store to it, <see cref="Cpu.InvalidateCode"/>), so a
+    /// CPU still holding it as its current page stops using it.</summary>
+    public bool Dead;
+
+    public readonly ushort[] Slot = new ushort[Page.Size];
+    public Instruction[] Instructions = new Instruction[32];
+    public int Count;
+
+    /// <summary>Stores a decoded instruction at <paramref name="offset"/>; returns its index.</summary>
+    public int Add(in Instruction instruction, int offset)
+    {
+        if (Count == Instructions.Length)
+        {
+            Array.Resize(ref Instructions, Count * 2);
+        }
+        Instructions[Count] = instruction;
+        Slot[offset] = (ushort)(Count + 1);
+        return Count++;
+    }
+}

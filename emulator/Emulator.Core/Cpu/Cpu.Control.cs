@@ -1,0 +1,164 @@
+using Iced.Intel;
+
+namespace Emulator.Core.Cpu;
+
+public sealed partial class Cpu
+{
+    /// <summary>"EmulatorSVA " as CPUID leaf 0 returns it in EBX, EDX, ECX.</summary>
+    private const uint VendorEbx = 0x6C75_6D45; // "Emul"
+    private const uint VendorEdx = 0x726F_7461; // "ator"
+    private const uint VendorEcx = 0x2041_5653; // "SVA "
+
+    /// <summary>JMP rel / r/m64. A target read from memory is loaded before RIP changes.</summary>
+    private bool ExecJmp(in Instruction i)
+    {
+        if (!BranchTarget(i, out ulong target))
+        {
+            return false;
+        }
+        _state.Rip = target;
+        return true;
+    }
+
+    private bool BranchTarget(in Instruction i, out ulong target)
+    {
+        switch (i.Op0Kind)
+        {
+            case OpKind.NearBranch64:
+                target = i.NearBranch64;
+                return true;
+            case OpKind.Register:
+                target = GetReg(i.Op0Register);
+                return true;
+            case OpKind.Memory:
+                return Read(Ea(i), 8, out target);
+            default:
+                target = 0;
+                return Exit(CpuExitKind.InvalidOpcode); // far jumps and calls
+        }
+    }
+
+    /// <summary>CALL rel32 / r/m64: the target is read and the return-address store translated before
+    /// RSP and RIP change.</summary>
+    private bool ExecCall(in Instruction i)
+    {
+        if (!BranchTarget(i, out ulong target))
+        {
+            return false;
+        }
+        ulong rsp = _r[4] - 8;
+        if (!Write(rsp, 8, i.NextIP))
+        {
+            return false;
+        }
+        _r[4] = rsp;
+        _state.Rip = target;
+        return true;
+    }
+
+    /// <summary>RET and RET imm16.</summary>
+    private bool ExecRet(in Instruction i)
+    {
+        if (i.Code is not (Code.Retnq or Code.Retnq_imm16))
+        {
+            return Exit(CpuExitKind.InvalidOpcode); // far and 16-bit returns
+        }
+        ulong rsp = _r[4];
+        if (!Read(rsp, 8, out ulong target))
+        {
+            return false;
+        }
+        _r[4] = rsp + 8 + (i.Code == Code.Retnq_imm16 ? i.Immediate16 : 0UL);
+        _state.Rip = target;
+        return true;
+    }
+
+    private bool ExecJcc(in Instruction i)
+    {
+        if (Condition(i.ConditionCode))
+        {
+            _state.Rip = i.NearBranch64;
+        }
+        return true;
+    }
+
+    /// <summary>LOOP, LOOPE, LOOPNE (decrement RCX, flags unchanged) and JRCXZ/JECXZ.</summary>
+    private bool ExecLoop(in Instruction i)
+    {
+        bool taken;
+        switch (i.Mnemonic)
+        {
+            case Mnemonic.Jrcxz:
+                taken = _r[1] == 0;
+                break;
+            case Mnemonic.Jecxz:
+                taken = (uint)_r[1] == 0;
+                break;
+            default:
+                if (i.Code is not (Code.Loop_rel8_64_RCX or Code.Loope_rel8_64_RCX or Code.Loopne_rel8_64_RCX))
+                {
+                    return Exit(CpuExitKind.InvalidOpcode); // ECX-counted (0x67) forms
+                }
+                ulong rcx = --_r[1];
+                taken = rcx != 0 && i.Mnemonic switch
+                {
+                    Mnemonic.Loope => (Flags & ZF) != 0,
+                    Mnemonic.Loopne => (Flags & ZF) == 0,
+                    _ => true,
+                };
+                break;
+        }
+        if (taken)
+        {
+            _state.Rip = i.NearBranch64;
+        }
+        return true;
+    }
+
+    /// <summary>SYSCALL: RCX = the next RIP, R11 = RFLAGS (SDM Vol. 2B SYSCALL), then exit to the
+    /// kernel. RFLAGS itself is left as it is: the kernel's SYSRET restores it from R11, so masking it
+    /// with IA32_FMASK and restoring it would be invisible to the program.</summary>
+    private bool ExecSyscall()
+    {
+        _r[1] = _state.Rip;
+        _r[11] = Flags;
+        return Exit(CpuExitKind.Syscall);
+    }
+
+    /// <summary>RDTSC: EDX:EAX = the instructions retired so far (deterministic: a run with the same
+    /// inputs reads the same values).</summary>
+    private bool ExecRdtsc()
+    {
+        ulong tsc = (ulong)_retired;
+        _r[0] = (uint)tsc;
+        _r[2] = tsc >> 32;
+        return true;
+    }
+
+    /// <summary>
+    /// CPUID. Leaf 0: max leaf 7, vendor "EmulatorSVA ". Leaf 1: <see cref="CpuOptions.CpuidSignature"/>,
+    /// EDX = TSC (4) | CMOV (15); ECX = POPCNT (23). Leaf 7: EBX = BMI1 (3, for TZCNT; ANDN/BEXTR/BLS*
+    /// are VEX-encoded and #UD here). 0x80000000: max 0x80000001; 0x80000001: EDX = SYSCALL (11) |
+    /// NX (20) | LM (29), ECX = ABM/LZCNT (5). Any other leaf returns zeros. No x87, MMX or SSE bit is
+    /// reported because none is implemented.
+    /// </summary>
+    private bool ExecCpuid()
+    {
+        uint leaf = (uint)_r[0];
+        uint subleaf = (uint)_r[1];
+        (uint a, uint b, uint c, uint d) = leaf switch
+        {
+            0 => (7u, VendorEbx, VendorEcx, VendorEdx),
+            1 => (_options.CpuidSignature, 0u, 1u << 23, (1u << 4) | (1u << 15)),
+            7 when subleaf == 0 => (0u, 1u << 3, 0u, 0u),
+            0x8000_0000 => (0x8000_0001u, 0u, 0u, 0u),
+            0x8000_0001 => (0u, 0u, 1u << 5, (1u << 11) | (1u << 20) | (1u << 29)),
+            _ => (0u, 0u, 0u, 0u),
+        };
+        _r[0] = a;
+        _r[3] = b;
+        _r[1] = c;
+        _r[2] = d;
+        return true;
+    }
+}

@@ -1,0 +1,198 @@
+using System.Runtime.CompilerServices;
+using Emulator.Core.Memory;
+using Emulator.Core.Paging;
+using Iced.Intel;
+
+namespace Emulator.Core.Cpu;
+
+public sealed partial class Cpu
+{
+    /// <summary>Code pages cached before the cache is emptied (bounds host memory: ~10 KiB a page).</summary>
+    private const int MaxCodePages = 4096;
+
+    /// <summary>Longest x86 instruction.</summary>
+    private const int MaxInstructionLength = 15;
+
+    private readonly Dictionary<ulong, CodePage> _codePages = [];
+
+    /// <summary>One bit per frame of RAM: set while <see cref="_codePages"/> holds the frame. Stores
+    /// test it, so only a store to a code page pays for invalidation.</summary>
+    private readonly ulong[] _codeBits;
+
+    private readonly BufferCodeReader _reader = new();
+    private readonly Decoder _decoder;
+
+    /// <summary>The decode target for an instruction that is not cached (crossing a page, or no cache).</summary>
+    private Instruction _scratch;
+
+    // The page RIP is in, valid while the TLB's sequence number is _codeSeq.
+    private CodePage? _codePage;
+    private ulong _codeVaPage;
+    private uint _codeSeq;
+
+    /// <summary>
+    /// Drops the decoded instructions of every physical page in [<paramref name="pa"/>,
+    /// <paramref name="pa"/> + <paramref name="length"/>): call it after writing guest memory other
+    /// than through this CPU's stores (the kernel loading or patching code while the frame stays
+    /// allocated, a device DMA-writing to it). Freed frames need no call: the generation check covers them.
+    /// </summary>
+    /// <remarks>vCPU thread only, or while the vCPU is stopped.</remarks>
+    public void InvalidateCode(ulong pa, ulong length)
+    {
+        if (length == 0 || pa >= _ramSize)
+        {
+            return;
+        }
+        ulong lastPfn = (Math.Min(pa + length, _ramSize) - 1) >> Page.Shift;
+        for (ulong pfn = pa >> Page.Shift; pfn <= lastPfn; pfn++)
+        {
+            if ((_codeBits[pfn >> 6] & (1UL << (int)pfn)) != 0)
+            {
+                DropCodePage(pfn);
+            }
+        }
+    }
+
+    /// <summary>Number of physical pages with cached decoded instructions (for tests and statistics).</summary>
+    public int CachedCodePages => _codePages.Count;
+
+    private void DropCodePage(ulong pfn)
+    {
+        if (_codePages.Remove(pfn, out CodePage? page))
+        {
+            page.Dead = true;
+        }
+        _codeBits[pfn >> 6] &= ~(1UL << (int)pfn);
+    }
+
+    /// <summary>The instruction at <paramref name="rip"/>: from the current code page when the TLB has
+    /// not changed since it was looked up, else through <see cref="FetchSlow"/>.</summary>
+    /// <returns>A reference to the decoded instruction; when <paramref name="ok"/> is false, the fetch
+    /// faulted (the exit fields are set) and the reference is to a default or partial instruction.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref Instruction Fetch(ulong rip, out bool ok)
+    {
+        CodePage? page = _codePage;
+        if (page is not null && (rip & ~Page.Mask) == _codeVaPage && _tlb.BeginFill() == _codeSeq && !page.Dead)
+        {
+            int slot = page.Slot[(int)(rip & Page.Mask)];
+            if (slot != 0)
+            {
+                ok = true;
+                return ref page.Instructions[slot - 1];
+            }
+        }
+        return ref FetchSlow(rip, out ok);
+    }
+
+    private ref Instruction FetchSlow(ulong rip, out bool ok)
+    {
+        _scratch = default;
+        uint seq = _tlb.BeginFill();
+        if (!_mmu.TryTranslate(rip, UserExecute, out ulong pa, out WalkResult fault))
+        {
+            ok = TranslationFault(fault, rip, UserExecute);
+            return ref _scratch;
+        }
+        if (pa >= _ramSize)
+        {
+            ok = Exit(CpuExitKind.GeneralProtection, rip);
+            return ref _scratch;
+        }
+        ulong vaPage = rip & ~Page.Mask;
+        int offset = (int)(rip & Page.Mask);
+        CodePage? page = _frames is null ? null : LookupCodePage(pa >> Page.Shift, vaPage);
+        if (page is not null && (seq & 1) == 0)
+        {
+            _codePage = page;
+            _codeVaPage = vaPage;
+            _codeSeq = seq;
+        }
+        if (page is not null && page.Slot[offset] != 0)
+        {
+            ok = true;
+            return ref page.Instructions[page.Slot[offset] - 1];
+        }
+
+        int inPage = Math.Min(MaxInstructionLength, Page.Size - offset);
+        _memory.TryRead(pa, _reader.Buffer.AsSpan(0, inPage));
+        Decode(rip, inPage);
+        if (_decoder.LastError == DecoderError.NoMoreBytes && inPage < MaxInstructionLength)
+        {
+            // The instruction continues on the next page, which needs its own execute translation.
+            ulong next = vaPage + Page.Size;
+            if (!_mmu.TryTranslate(next, UserExecute, out ulong pa2, out fault))
+            {
+                _scratch = default;
+                ok = TranslationFault(fault, next, UserExecute);
+                return ref _scratch;
+            }
+            if (pa2 >= _ramSize)
+            {
+                _scratch = default;
+                ok = Exit(CpuExitKind.GeneralProtection, next);
+                return ref _scratch;
+            }
+            _memory.TryRead(pa2, _reader.Buffer.AsSpan(inPage, MaxInstructionLength - inPage));
+            Decode(rip, MaxInstructionLength);
+            ok = true;
+            return ref _scratch;
+        }
+        ok = true;
+        if (page is null || _scratch.NextIP - 1 > vaPage + Page.Mask)
+        {
+            return ref _scratch;
+        }
+        int index = page.Add(_scratch, offset);
+        return ref page.Instructions[index];
+    }
+
+    private void Decode(ulong rip, int length)
+    {
+        _reader.Reset(length);
+        _decoder.IP = rip;
+        _decoder.Decode(out _scratch);
+    }
+
+    private CodePage LookupCodePage(ulong pfn, ulong vaPage)
+    {
+        uint generation = _frames!.Generation(pfn);
+        if (_codePages.TryGetValue(pfn, out CodePage? page))
+        {
+            if (page.Generation == generation && page.VaPage == vaPage)
+            {
+                return page;
+            }
+            DropCodePage(pfn);
+        }
+        if (_codePages.Count >= MaxCodePages)
+        {
+            foreach (var p in _codePages.Values)
+            {
+                p.Dead = true;
+            }
+            _codePages.Clear();
+            Array.Clear(_codeBits);
+        }
+        page = new CodePage(pfn, generation, vaPage);
+        _codePages[pfn] = page;
+        _codeBits[pfn >> 6] |= 1UL << (int)pfn;
+        return page;
+    }
+
+    /// <summary>Feeds the decoder from a 16-byte buffer without allocation.</summary>
+    private sealed class BufferCodeReader : CodeReader
+    {
+        public readonly byte[] Buffer = new byte[16];
+        private int _position;
+        private int _length;
+
+        public void Reset(int length)
+        {
+            _position = 0;
+            _length = length;
+        }
+
+        public override int ReadByte() => _position < _length ? Buffer[_position++] : -1;
+    }
+}

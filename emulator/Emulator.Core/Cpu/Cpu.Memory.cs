@@ -1,0 +1,202 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Emulator.Core.Memory;
+using Emulator.Core.Paging;
+
+namespace Emulator.Core.Cpu;
+
+public sealed partial class Cpu
+{
+    private const int MicroTlbEntries = 64;
+
+    /// <summary>Marks a micro-TLB tag as valid, so the zeroed array never matches page 0.</summary>
+    private const ulong MicroValid = 1;
+
+    private readonly ulong _ramSize;
+    private readonly MicroTlbEntry[] _readTlb = new MicroTlbEntry[MicroTlbEntries];
+    private readonly MicroTlbEntry[] _writeTlb = new MicroTlbEntry[MicroTlbEntries];
+
+    /// <summary>A cached translation: valid while the TLB's sequence number equals <see cref="Seq"/>.</summary>
+    private struct MicroTlbEntry
+    {
+        public ulong Tag;   // va page | MicroValid
+        public ulong PaPage;
+        public uint Seq;
+    }
+
+    /// <summary>A translated data access: the physical address of its first byte and, when it crosses
+    /// a page boundary, of the first byte on the second page.</summary>
+    private readonly struct MemRef(ulong pa0, ulong pa1, int split)
+    {
+        public readonly ulong Pa0 = pa0;
+        public readonly ulong Pa1 = pa1;
+
+        /// <summary>Bytes on the first page (the access size when it does not cross).</summary>
+        public readonly int Split = split;
+    }
+
+    private void ResetTranslationCaches()
+    {
+        Array.Clear(_readTlb);
+        Array.Clear(_writeTlb);
+        _codePage = null;
+    }
+
+    /// <summary>Translates the page of <paramref name="va"/> for a user read or write.</summary>
+    /// <returns>false with the exit set (#PF or #GP) when the access faults.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Translate(ulong va, bool write, out ulong pa)
+    {
+        uint seq = _tlb.BeginFill();
+        ref MicroTlbEntry e = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(write ? _writeTlb : _readTlb),
+            (int)(va >> Page.Shift) & (MicroTlbEntries - 1));
+        if (e.Tag == ((va & ~Page.Mask) | MicroValid) && e.Seq == seq)
+        {
+            pa = e.PaPage | (va & Page.Mask);
+            return true;
+        }
+        return TranslateSlow(va, write, seq, ref e, out pa);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TranslateSlow(ulong va, bool write, uint seq, ref MicroTlbEntry e, out ulong pa)
+    {
+        AccessType access = write ? UserWrite : UserRead;
+        if (!_mmu.TryTranslate(va, access, out pa, out WalkResult fault))
+        {
+            return TranslationFault(fault, va, access);
+        }
+        if (pa >= _ramSize)
+        {
+            // Device registers are not mapped into user processes in this model.
+            return Exit(CpuExitKind.GeneralProtection, va);
+        }
+        // The translation is known good as of `seq` (read before the lookup); if the lookup itself
+        // filled the TLB, the entry is stale at once and the next access re-validates it.
+        if ((seq & 1) == 0)
+        {
+            e.Tag = (va & ~Page.Mask) | MicroValid;
+            e.PaPage = pa & ~Page.Mask;
+            e.Seq = seq;
+        }
+        return true;
+    }
+
+    /// <summary>Translates an access of <paramref name="size"/> bytes at <paramref name="va"/>, both
+    /// pages when it crosses a boundary, without touching memory.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TranslateMem(ulong va, int size, bool write, out MemRef m)
+    {
+        int inPage = Page.Size - (int)(va & Page.Mask);
+        if (!Translate(va, write, out ulong pa0))
+        {
+            m = default;
+            return false;
+        }
+        if (inPage >= size)
+        {
+            m = new MemRef(pa0, 0, size);
+            return true;
+        }
+        if (!Translate(va + (ulong)inPage, write, out ulong pa1))
+        {
+            m = default;
+            return false;
+        }
+        m = new MemRef(pa0, pa1, inPage);
+        return true;
+    }
+
+    /// <summary>Reads <paramref name="size"/> (1, 2, 4 or 8) bytes at <paramref name="va"/>, zero-extended.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Read(ulong va, int size, out ulong value)
+    {
+        if (!TranslateMem(va, size, write: false, out MemRef m))
+        {
+            value = 0;
+            return false;
+        }
+        value = Load(m, size);
+        return true;
+    }
+
+    /// <summary>Writes the low <paramref name="size"/> bytes of <paramref name="value"/> at <paramref name="va"/>.</summary>
+    private bool Write(ulong va, int size, ulong value)
+    {
+        if (!TranslateMem(va, size, write: true, out MemRef m))
+        {
+            return false;
+        }
+        Store(m, size, value);
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref byte HostByte(ulong pa) =>
+        ref Unsafe.Add(ref MemoryMarshal.GetReference(_memory.Frame(pa >> Page.Shift)), (int)(pa & Page.Mask));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong Load(in MemRef m, int size)
+    {
+        if (m.Split == size)
+        {
+            ref byte b = ref HostByte(m.Pa0);
+            return size switch
+            {
+                1 => b,
+                2 => Unsafe.ReadUnaligned<ushort>(ref b),
+                4 => Unsafe.ReadUnaligned<uint>(ref b),
+                _ => Unsafe.ReadUnaligned<ulong>(ref b),
+            };
+        }
+        return LoadSplit(m, size);
+    }
+
+    private ulong LoadSplit(in MemRef m, int size)
+    {
+        ulong value = 0;
+        for (int k = 0; k < size; k++)
+        {
+            ulong pa = k < m.Split ? m.Pa0 + (ulong)k : m.Pa1 + (ulong)(k - m.Split);
+            value |= (ulong)HostByte(pa) << (8 * k);
+        }
+        return value;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Store(in MemRef m, int size, ulong value)
+    {
+        ulong pfn = m.Pa0 >> Page.Shift;
+        if ((_codeBits[pfn >> 6] & (1UL << (int)pfn)) != 0)
+        {
+            DropCodePage(pfn);
+        }
+        if (m.Split == size)
+        {
+            ref byte b = ref HostByte(m.Pa0);
+            switch (size)
+            {
+                case 1: b = (byte)value; break;
+                case 2: Unsafe.WriteUnaligned(ref b, (ushort)value); break;
+                case 4: Unsafe.WriteUnaligned(ref b, (uint)value); break;
+                default: Unsafe.WriteUnaligned(ref b, value); break;
+            }
+            return;
+        }
+        StoreSplit(m, size, value);
+    }
+
+    private void StoreSplit(in MemRef m, int size, ulong value)
+    {
+        ulong pfn = m.Pa1 >> Page.Shift;
+        if ((_codeBits[pfn >> 6] & (1UL << (int)pfn)) != 0)
+        {
+            DropCodePage(pfn);
+        }
+        for (int k = 0; k < size; k++)
+        {
+            ulong pa = k < m.Split ? m.Pa0 + (ulong)k : m.Pa1 + (ulong)(k - m.Split);
+            HostByte(pa) = (byte)(value >> (8 * k));
+        }
+    }
+}

@@ -1,0 +1,18 @@
+using Emulator.Core.Memory;
+
+namespace Emulator.Core.Cpu;
+
+/// <summary>Configuration of one vCPU.</summary>
+public sealed record CpuOptions
+{
+    /// <summary>
+    /// The machine's frame allocator. Decoded instructions are cached per physical page and checked
+    /// against the frame's <see cref="FrameAllocator.Generation"/>, so code in a frame that was freed
+    /// and reused is never executed from the cache. Without it the decoded-instruction cache is off
+    /// and every instruction is decoded from memory (correct, several times slower).
+    /// </summary>
+    public FrameAllocator? Frames { get; init; }
+
+    /// <summary>Value of CPUID.1:EAX (family 6, model 0x55, stepping 0 by default).</summary>
+    public uint CpuidSignature { get; init; } = 0x0005_0650;
+}
