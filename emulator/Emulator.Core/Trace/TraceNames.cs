@@ -77,8 +77,8 @@ internal static class TraceNames
             (prot & Protection.Exec) != 0 ? "x" : "");
     }
 
-    /// <summary>Errno names as the enum spells them (<c>E</c> followed by capitals); <c>Ok</c> and
-    /// numbers are not names.</summary>
+    /// <summary>Errno names as the enum spells them (<c>E</c> followed by capitals and digits, as in
+    /// <c>E2BIG</c>); <c>Ok</c> and numbers are not names.</summary>
     public static bool TryParseErrno(ReadOnlySpan<char> text, out Errno errno)
     {
         errno = Errno.Ok;
@@ -88,7 +88,7 @@ internal static class TraceNames
         }
         foreach (char c in text)
         {
-            if (c is < 'A' or > 'Z')
+            if (c is not ((>= 'A' and <= 'Z') or (>= '0' and <= '9')))
             {
                 return false;
             }

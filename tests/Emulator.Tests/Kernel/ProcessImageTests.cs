@@ -130,11 +130,11 @@ public class ProcessImageTests
         var machine = NewMachine();
 
         var mm = NewMm(machine, elf);
-        Assert.Equal(KernelErrno.E2BIG, ProcessImage.Load(mm, elf, file, [new string('a', ProcessImage.MaxArgStrlen)], [], out var p));
+        Assert.Equal(Errno.E2BIG, ProcessImage.Load(mm, elf, file, [new string('a', ProcessImage.MaxArgStrlen)], [], out var p));
         Assert.Null(p);
         Assert.Empty(mm.Vmas()); // refused before mapping
 
-        Assert.Equal(KernelErrno.E2BIG, ProcessImage.Load(mm, elf, file, ["p"], [.. Enumerable.Repeat(new string('e', 100_000), 25)], out _)); // > 2 MiB of strings
+        Assert.Equal(Errno.E2BIG, ProcessImage.Load(mm, elf, file, ["p"], [.. Enumerable.Repeat(new string('e', 100_000), 25)], out _)); // > 2 MiB of strings
         Assert.Equal(Errno.EINVAL, ProcessImage.Load(mm, elf, file, ["a\0b"], [], out _));
         Assert.Empty(mm.Vmas());
     }

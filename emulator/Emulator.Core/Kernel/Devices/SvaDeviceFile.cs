@@ -132,6 +132,6 @@ public sealed class SvaDeviceFile
     private long Unknown(uint cmd)
     {
         Log.GuestError.Debug("{0}: unknown ioctl 0x{1:x8}", _device, cmd);
-        return KernelErrno.Return(KernelErrno.ENOTTY);
+        return KernelErrno.Return(Errno.ENOTTY);
     }
 }

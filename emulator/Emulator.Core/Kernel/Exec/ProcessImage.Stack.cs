@@ -20,7 +20,7 @@ public static partial class ProcessImage
         ulong pointers = (ulong)(Math.Max(argv.Count, 1) + envp.Count) * sizeof(ulong);
         if (limit <= pointers)
         {
-            return KernelErrno.E2BIG;
+            return Errno.E2BIG;
         }
         limit -= pointers;
         ulong total = 0;
@@ -39,7 +39,7 @@ public static partial class ProcessImage
         }
         if (total + (ulong)execFn.Length > limit || execFn.Length > MaxArgStrlen)
         {
-            return KernelErrno.E2BIG;
+            return Errno.E2BIG;
         }
         strings = new EncodedStrings(a, e, execFn, Terminated(options.Platform));
         return Errno.Ok;
@@ -57,7 +57,7 @@ public static partial class ProcessImage
             into[i] = Terminated(s);
             if (into[i].Length > MaxArgStrlen)
             {
-                return KernelErrno.E2BIG;
+                return Errno.E2BIG;
             }
             total += (ulong)into[i].Length;
         }

@@ -46,7 +46,7 @@ public static partial class ProcessImage
     /// <param name="envp">Environment strings, <c>NAME=value</c>.</param>
     /// <param name="process">Where the CPU starts and where things were put; null on failure.</param>
     /// <param name="options">Credentials, AT_RANDOM seed, stack size; null for <see cref="ProcessImageOptions.Default"/>.</param>
-    /// <returns>Ok; <see cref="KernelErrno.E2BIG"/> (a string longer than <see cref="MaxArgStrlen"/>, or
+    /// <returns>Ok; <see cref="Errno.E2BIG"/> (a string longer than <see cref="MaxArgStrlen"/>, or
     /// all of them more than a quarter of the stack), EINVAL (a string containing NUL), or the mm's
     /// error mapping or writing (ENOMEM, EEXIST when the mm is not empty, ESRCH when it exited).</returns>
     /// <exception cref="ArgumentException"><paramref name="mm"/>'s program break starts inside the
