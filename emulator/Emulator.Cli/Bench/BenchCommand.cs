@@ -20,6 +20,7 @@ internal static class BenchCommand
         new E2eInvalidatePageBenchmark(),
         new MunmapBoundBenchmark(),
         new AtcHitDmaBenchmark(),
+        new GuestMipsBenchmark(),
         ReplayBenchmark.Cpu(),
         ReplayBenchmark.Sva(),
         new StraceImportBenchmark(),

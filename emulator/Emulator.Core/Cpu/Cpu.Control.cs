@@ -137,9 +137,10 @@ public sealed partial class Cpu
 
     /// <summary>
     /// CPUID. Leaf 0: max leaf 7, vendor "EmulatorSVA ". Leaf 1: <see cref="CpuOptions.CpuidSignature"/>,
-    /// EDX = TSC (4) | CMOV (15); ECX = POPCNT (23). Leaf 7: EBX = BMI1 (3, for TZCNT; ANDN/BEXTR/BLS*
-    /// are VEX-encoded and #UD here). 0x80000000: max 0x80000001; 0x80000001: EDX = SYSCALL (11) |
-    /// NX (20) | LM (29), ECX = ABM/LZCNT (5). Any other leaf returns zeros. No x87, MMX or SSE bit is
+    /// EDX = TSC (4) | CX8 (8) | CMOV (15); ECX = CX16 (13) | MOVBE (22) | POPCNT (23). Leaf 7: EBX =
+    /// BMI1 (3, for TZCNT; ANDN/BEXTR/BLS* are VEX-encoded and #UD here). 0x80000000: max 0x80000001;
+    /// 0x80000001: EDX = SYSCALL (11) | NX (20) | LM (29), ECX = LAHF/SAHF in 64-bit mode (0) |
+    /// ABM/LZCNT (5). Any other leaf returns zeros. No x87, MMX or SSE bit is
     /// reported because none is implemented.
     /// </summary>
     private bool ExecCpuid()
@@ -149,10 +150,10 @@ public sealed partial class Cpu
         (uint a, uint b, uint c, uint d) = leaf switch
         {
             0 => (7u, VendorEbx, VendorEcx, VendorEdx),
-            1 => (_options.CpuidSignature, 0u, 1u << 23, (1u << 4) | (1u << 15)),
+            1 => (_options.CpuidSignature, 0u, (1u << 13) | (1u << 22) | (1u << 23), (1u << 4) | (1u << 8) | (1u << 15)),
             7 when subleaf == 0 => (0u, 1u << 3, 0u, 0u),
             0x8000_0000 => (0x8000_0001u, 0u, 0u, 0u),
-            0x8000_0001 => (0u, 0u, 1u << 5, (1u << 11) | (1u << 20) | (1u << 29)),
+            0x8000_0001 => (0u, 0u, (1u << 0) | (1u << 5), (1u << 11) | (1u << 20) | (1u << 29)),
             _ => (0u, 0u, 0u, 0u),
         };
         _r[0] = a;

@@ -188,6 +188,73 @@ public sealed partial class Cpu
         return true;
     }
 
+    /// <summary>ENTER imm16, 0 (SDM Vol. 2A): push RBP, RBP = RSP, RSP −= imm16; the push is
+    /// translated before either register changes. A non-zero nesting level (the level mod 32; gcc
+    /// never emits one) and the 16-bit form are #UD here.</summary>
+    private bool ExecEnter(in Instruction i)
+    {
+        if (i.Code != Code.Enterq_imm16_imm8 || (i.Immediate8_2nd & 31) != 0)
+        {
+            return Exit(CpuExitKind.InvalidOpcode);
+        }
+        ulong rsp = _r[4] - 8;
+        if (!Write(rsp, 8, _r[5]))
+        {
+            return false;
+        }
+        _r[5] = rsp;
+        _r[4] = rsp - i.Immediate16;
+        return true;
+    }
+
+    /// <summary>XLATB: AL = the byte at RBX + AL zero-extended (EBX + AL with 0x67), plus the FS/GS
+    /// base for those prefixes.</summary>
+    private bool ExecXlat(in Instruction i)
+    {
+        ulong ea = _r[3] + (_r[0] & 0xFF);
+        if (i.MemoryBase == Register.EBX)
+        {
+            ea = (uint)ea;
+        }
+        ea += i.SegmentPrefix switch
+        {
+            Register.FS => _state.FsBase,
+            Register.GS => _state.GsBase,
+            _ => 0,
+        };
+        if (!Read(ea, 1, out ulong v))
+        {
+            return false;
+        }
+        SetReg(Register.AL, v);
+        return true;
+    }
+
+    /// <summary>MOVBE r, m and MOVBE m, r (SDM Vol. 2B): a load or store with the bytes reversed. A
+    /// 16-bit register load keeps bits 16..63.</summary>
+    private bool ExecMovbe(in Instruction i)
+    {
+        if (i.Op0Kind == OpKind.Register)
+        {
+            int size = RegSize(i.Op0Register);
+            if (!Read(Ea(i), size, out ulong v))
+            {
+                return false;
+            }
+            SetReg(i.Op0Register, ReverseBytes(v, size));
+            return true;
+        }
+        int msize = RegSize(i.Op1Register);
+        return Write(Ea(i), msize, ReverseBytes(GetReg(i.Op1Register), msize));
+    }
+
+    private static ulong ReverseBytes(ulong v, int size) => size switch
+    {
+        2 => BinaryPrimitives.ReverseEndianness((ushort)v),
+        4 => BinaryPrimitives.ReverseEndianness((uint)v),
+        _ => BinaryPrimitives.ReverseEndianness(v),
+    };
+
     /// <summary>BSWAP r32/r64. BSWAP r16 is undefined; this CPU clears the low 16 bits, as Intel
     /// processors do.</summary>
     private bool ExecBswap(in Instruction i)

@@ -19,11 +19,16 @@ public sealed partial class Cpu
         Mnemonic.Cmovl, Mnemonic.Cmovge, Mnemonic.Cmovle, Mnemonic.Cmovg,
         Mnemonic.Push, Mnemonic.Pop, Mnemonic.Leave, Mnemonic.Bswap,
         Mnemonic.Cbw, Mnemonic.Cwde, Mnemonic.Cdqe, Mnemonic.Cwd, Mnemonic.Cdq, Mnemonic.Cqo,
+        Mnemonic.Enter, Mnemonic.Xlatb, Mnemonic.Movbe, Mnemonic.Pushf, Mnemonic.Pushfq, Mnemonic.Popf,
+        Mnemonic.Popfq, Mnemonic.Lahf, Mnemonic.Sahf,
+        // atomics (see Cpu.Atomic.cs for what lock guarantees)
+        Mnemonic.Xadd, Mnemonic.Cmpxchg, Mnemonic.Cmpxchg8b, Mnemonic.Cmpxchg16b,
         // arithmetic and logic
         Mnemonic.Add, Mnemonic.Adc, Mnemonic.Sub, Mnemonic.Sbb, Mnemonic.And, Mnemonic.Or, Mnemonic.Xor,
         Mnemonic.Cmp, Mnemonic.Test, Mnemonic.Not, Mnemonic.Neg, Mnemonic.Inc, Mnemonic.Dec,
         Mnemonic.Imul, Mnemonic.Mul, Mnemonic.Idiv, Mnemonic.Div,
         Mnemonic.Shl, Mnemonic.Sal, Mnemonic.Shr, Mnemonic.Sar, Mnemonic.Rol, Mnemonic.Ror, Mnemonic.Rcl, Mnemonic.Rcr,
+        Mnemonic.Shld, Mnemonic.Shrd,
         Mnemonic.Bt, Mnemonic.Bts, Mnemonic.Btr, Mnemonic.Btc, Mnemonic.Bsf, Mnemonic.Bsr,
         Mnemonic.Tzcnt, Mnemonic.Lzcnt, Mnemonic.Popcnt,
         Mnemonic.Seto, Mnemonic.Setno, Mnemonic.Setb, Mnemonic.Setae, Mnemonic.Sete, Mnemonic.Setne,
@@ -97,6 +102,17 @@ public sealed partial class Cpu
             case Mnemonic.Shl: case Mnemonic.Sal: case Mnemonic.Shr: case Mnemonic.Sar:
             case Mnemonic.Rol: case Mnemonic.Ror: case Mnemonic.Rcl: case Mnemonic.Rcr:
                 return ExecShift(i);
+            case Mnemonic.Shld: case Mnemonic.Shrd: return ExecDoubleShift(i);
+            case Mnemonic.Xadd: return ExecXadd(i);
+            case Mnemonic.Cmpxchg: return ExecCmpxchg(i);
+            case Mnemonic.Cmpxchg8b: case Mnemonic.Cmpxchg16b: return ExecCmpxchgWide(i);
+            case Mnemonic.Pushf: case Mnemonic.Pushfq: return ExecPushf(i);
+            case Mnemonic.Popf: case Mnemonic.Popfq: return ExecPopf(i);
+            case Mnemonic.Lahf: return ExecLahf();
+            case Mnemonic.Sahf: return ExecSahf();
+            case Mnemonic.Enter: return ExecEnter(i);
+            case Mnemonic.Xlatb: return ExecXlat(i);
+            case Mnemonic.Movbe: return ExecMovbe(i);
             case Mnemonic.Bt: case Mnemonic.Bts: case Mnemonic.Btr: case Mnemonic.Btc:
                 return ExecBitTest(i);
             case Mnemonic.Bsf: case Mnemonic.Bsr: case Mnemonic.Tzcnt: case Mnemonic.Lzcnt: case Mnemonic.Popcnt:

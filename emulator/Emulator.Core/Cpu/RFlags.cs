@@ -25,6 +25,10 @@ public enum RFlags : ulong
     DF = 1 << 10,
     /// <summary>Overflow.</summary>
     OF = 1 << 11,
+    /// <summary>Alignment check: writable by POPFQ and read back, not modelled (no #AC).</summary>
+    AC = 1 << 18,
+    /// <summary>CPUID-support flag: writable by POPFQ and read back.</summary>
+    ID = 1 << 21,
     /// <summary>The six status flags arithmetic instructions write.</summary>
     Status = CF | PF | AF | ZF | SF | OF,
     /// <summary>RFLAGS after reset of a user thread on Linux (IF and the reserved bit).</summary>

@@ -5,11 +5,11 @@ namespace Emulator.Tests.Cpu;
 
 /// <summary>One line of <c>Data/flags.txt</c>: an instruction form, its inputs and the expected
 /// outputs. Format (whitespace separated, <c>#</c> starts a comment):
-/// <c>op width rax rcx [rdx=V] [in=FLAGS] =&gt; rax|#DE [rdx=V] FLAGS</c>, where FLAGS is a comma
-/// list of CF, PF, AF, ZF, SF, OF, or <c>-</c> for none, or <c>all</c> (input only). A line starting
-/// with <c>#</c> is a comment.</summary>
+/// <c>op width rax rcx [rdx=V] [in=FLAGS] =&gt; rax|#DE [rdx=V] [rcx=V] FLAGS</c>, where FLAGS is a
+/// comma list of CF, PF, AF, ZF, SF, OF (and DF, for the forms that load RFLAGS), or <c>-</c> for
+/// none, or <c>all</c> (input only). A line starting with <c>#</c> is a comment.</summary>
 public sealed record FlagCase(int Line, string Op, int Width, ulong Rax, ulong Rcx, ulong Rdx, ulong FlagsIn,
-    bool DivideError, ulong ExpectRax, ulong? ExpectRdx, ulong ExpectFlags)
+    bool DivideError, ulong ExpectRax, ulong? ExpectRdx, ulong ExpectFlags, ulong? ExpectRcx = null)
 {
     public const string File = "flags.txt";
 
@@ -56,7 +56,7 @@ public sealed record FlagCase(int Line, string Op, int Width, ulong Rax, ulong R
             }
         }
         bool de = right[0] == "#DE";
-        ulong? expRdx = null;
+        ulong? expRdx = null, expRcx = null;
         ulong expFlags = 0;
         foreach (string t in right.Skip(1))
         {
@@ -64,13 +64,17 @@ public sealed record FlagCase(int Line, string Op, int Width, ulong Rax, ulong R
             {
                 expRdx = Num(t[4..]);
             }
+            else if (t.StartsWith("rcx=", StringComparison.Ordinal))
+            {
+                expRcx = Num(t[4..]);
+            }
             else
             {
                 expFlags = FlagList(t);
             }
         }
         return new FlagCase(line, left[0], int.Parse(left[1], CultureInfo.InvariantCulture), Num(left[2]), Num(left[3]), rdx, flagsIn,
-            de, de ? 0 : Num(right[0]), expRdx, expFlags);
+            de, de ? 0 : Num(right[0]), expRdx, expFlags, expRcx);
     }
 
     private static ulong Num(string s) =>

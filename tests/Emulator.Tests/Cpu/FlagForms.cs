@@ -18,14 +18,27 @@ internal static class FlagForms
     private static readonly HashSet<string> BitTests = ["bt", "bts", "btr", "btc"];
     private static readonly HashSet<string> Scans = ["bsf", "bsr", "tzcnt", "lzcnt", "popcnt"];
     private static readonly HashSet<string> Converts = ["cbw", "cwde", "cdqe", "cwd", "cdq", "cqo"];
+    private static readonly HashSet<string> DoubleShifts = ["shld", "shrd"];
 
     private static Register Acc(int w) => w switch { 8 => Register.AL, 16 => Register.AX, 32 => Register.EAX, _ => Register.RAX };
     private static Register Cnt(int w) => w switch { 8 => Register.CL, 16 => Register.CX, 32 => Register.ECX, _ => Register.RCX };
+    private static Register Dat(int w) => w switch { 8 => Register.DL, 16 => Register.DX, 32 => Register.EDX, _ => Register.RDX };
     private static Code C(string name) => Enum.Parse<Code>(name);
     private static string Cap(string s) => char.ToUpperInvariant(s[0]) + s[1..];
 
-    /// <summary>The instruction for the case, operating on RAX/RCX/RDX only.</summary>
-    public static Instruction Build(FlagCase c)
+    /// <summary>The instructions for the case, operating on RAX/RCX/RDX (and the stack) only: one
+    /// instruction, except <c>pushfq</c> (<c>pushfq; pop rax</c>) and <c>popfq</c> (<c>push rax; popfq</c>).</summary>
+    public static Instruction[] Build(FlagCase c)
+    {
+        return c.Op switch
+        {
+            "pushfq" => [Instruction.Create(Code.Pushfq), Instruction.Create(Code.Pop_r64, Register.RAX)],
+            "popfq" => [Instruction.Create(Code.Push_r64, Register.RAX), Instruction.Create(Code.Popfq)],
+            _ => [BuildOne(c)],
+        };
+    }
+
+    private static Instruction BuildOne(FlagCase c)
     {
         string[] parts = c.Op.Split('.');
         string op = parts[0];
@@ -74,9 +87,24 @@ internal static class FlagForms
         {
             return Instruction.Create(C($"Bswap_r{w}"), Acc(w));
         }
-        if (Converts.Contains(op))
+        if (Converts.Contains(op) || op is "lahf" or "sahf")
         {
             return Instruction.Create(C(Cap(op)));
+        }
+        if (DoubleShifts.Contains(op))
+        {
+            // shld/shrd rax, rdx, cl (op.i: by the rcx column as imm8)
+            return form == "i"
+                ? Instruction.Create(C($"{Cap(op)}_rm{w}_r{w}_imm8"), Acc(w), Dat(w), (int)(byte)c.Rcx)
+                : Instruction.Create(C($"{Cap(op)}_rm{w}_r{w}_CL"), Acc(w), Dat(w), Register.CL);
+        }
+        if (op == "xadd")
+        {
+            return Instruction.Create(C($"Xadd_rm{w}_r{w}"), Acc(w), Cnt(w));   // xadd rax, rcx
+        }
+        if (op == "cmpxchg")
+        {
+            return Instruction.Create(C($"Cmpxchg_rm{w}_r{w}"), Dat(w), Cnt(w)); // cmpxchg rdx, rcx (accumulator rax)
         }
         throw new FormatException($"{c}: unknown op {c.Op}");
     }
@@ -85,7 +113,10 @@ internal static class FlagForms
     {
         var writer = new CodeWriterImpl();
         var encoder = Encoder.Create(64, writer);
-        encoder.Encode(Build(c), ip);
+        foreach (Instruction instruction in Build(c))
+        {
+            encoder.Encode(instruction, ip + (ulong)writer.Bytes.Count);
+        }
         return [.. writer.Bytes];
     }
 
@@ -123,6 +154,20 @@ internal static class FlagForms
         if (BitTests.Contains(op))
         {
             return CF | ZF;
+        }
+        if (DoubleShifts.Contains(op))
+        {
+            // SDM: count > operand size leaves result and flags undefined (the table has no such case).
+            return count switch
+            {
+                0 => All,
+                1 => CF | SF | ZF | PF | OF,
+                _ => CF | SF | ZF | PF,
+            };
+        }
+        if (op == "popfq")
+        {
+            return All | (ulong)RFlags.DF;
         }
         return op switch
         {

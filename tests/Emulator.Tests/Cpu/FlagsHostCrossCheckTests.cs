@@ -30,7 +30,7 @@ public sealed class FlagsHostCrossCheckTests(ITestOutputHelper output)
             Run(exe, "", out string stdout);
             var results = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(l => l.Split(' '))
-                .ToDictionary(p => int.Parse(p[0], CultureInfo.InvariantCulture), p => (Rax: Hex(p[1]), Rdx: Hex(p[2]), Flags: Hex(p[3])));
+                .ToDictionary(p => int.Parse(p[0], CultureInfo.InvariantCulture), p => (Rax: Hex(p[1]), Rdx: Hex(p[2]), Flags: Hex(p[3]), Rcx: Hex(p[4])));
             var failures = new List<string>();
             int undefinedDiffs = 0;
             foreach (var c in cases)
@@ -44,6 +44,10 @@ public sealed class FlagsHostCrossCheckTests(ITestOutputHelper output)
                 if (c.ExpectRdx is ulong rdx && rdx != host.Rdx)
                 {
                     failures.Add($"{c}: rdx table {rdx:x} host {host.Rdx:x}");
+                }
+                if (c.ExpectRcx is ulong rcx && rcx != host.Rcx)
+                {
+                    failures.Add($"{c}: rcx table {rcx:x} host {host.Rcx:x}");
                 }
                 if (((host.Flags ^ c.ExpectFlags) & defined) != 0)
                 {
@@ -68,7 +72,8 @@ public sealed class FlagsHostCrossCheckTests(ITestOutputHelper output)
     private static ulong Hex(string s) => ulong.Parse(s, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
     /// <summary>One assembly function per case (inputs and outputs through a struct pointed to by
-    /// RDI) and a main that prints <c>line rax rdx rflags</c>.</summary>
+    /// RDI) and a main that prints <c>line rax rdx rflags rcx</c>. The epilogue clears DF (a popfq
+    /// case may set it) before returning to C, which requires it clear.</summary>
     private static string Program(List<FlagCase> cases)
     {
         var sb = new StringBuilder();
@@ -80,7 +85,7 @@ public sealed class FlagsHostCrossCheckTests(ITestOutputHelper output)
             string fn = $"__asm__(\".text\\n.globl case{c.Line}\\ncase{c.Line}:\\n" +
                 "mov (%rdi),%rax\\nmov 8(%rdi),%rcx\\nmov 16(%rdi),%rdx\\npushq 24(%rdi)\\npopfq\\n" +
                 $".byte {bytes}\\n" +
-                "pushfq\\npopq 24(%rdi)\\nmov %rax,(%rdi)\\nmov %rdx,16(%rdi)\\nret\\n\");";
+                "pushfq\\npopq 24(%rdi)\\ncld\\nmov %rax,(%rdi)\\nmov %rcx,8(%rdi)\\nmov %rdx,16(%rdi)\\nret\\n\");";
             sb.AppendLine(fn);
             sb.AppendLine(CultureInfo.InvariantCulture, $"void case{c.Line}(struct io *);");
         }
@@ -91,7 +96,7 @@ public sealed class FlagsHostCrossCheckTests(ITestOutputHelper output)
             ulong fl = (ulong)RFlags.InitialUser | c.FlagsIn;
             sb.AppendLine(CultureInfo.InvariantCulture,
                 $"  s.rax = 0x{c.Rax:x}UL; s.rcx = 0x{c.Rcx:x}UL; s.rdx = 0x{c.Rdx:x}UL; s.fl = 0x{fl:x}UL; case{c.Line}(&s);");
-            sb.AppendLine(CultureInfo.InvariantCulture, $"  printf(\"{c.Line} %lx %lx %lx\\n\", s.rax, s.rdx, s.fl);");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  printf(\"{c.Line} %lx %lx %lx %lx\\n\", s.rax, s.rdx, s.fl, s.rcx);");
         }
         sb.AppendLine("  return 0;\n}");
         return sb.ToString();

@@ -25,12 +25,13 @@ public sealed class FlagsTableTests
     {
         var rig = new CpuRig(stackPages: 1);
         rig.Load(a => a.db(FlagForms.Encode(c, CpuRig.CodeVa)));
+        rig.WriteU64(CpuRig.StackTop - 8, 0);   // the stack page present, for pushfq/popfq
         rig.S.Rax = c.Rax;
         rig.S.Rcx = c.Rcx;
         rig.S.Rdx = c.Rdx;
         rig.S.Rflags = RFlags.InitialUser | (RFlags)c.FlagsIn;
 
-        CpuExit exit = rig.Cpu.Run(1);
+        CpuExit exit = rig.Cpu.Run(FlagForms.Build(c).Length);
 
         if (c.DivideError)
         {
@@ -47,11 +48,16 @@ public sealed class FlagsTableTests
         {
             Assert.True(rdx == rig.S.Rdx, $"{c}: rdx expected {rdx:x} got {rig.S.Rdx:x}");
         }
+        if (c.ExpectRcx is ulong rcx)
+        {
+            Assert.True(rcx == rig.S.Rcx, $"{c}: rcx expected {rcx:x} got {rig.S.Rcx:x}");
+        }
         ulong defined = FlagForms.Defined(c);
         ulong got = (ulong)rig.S.Rflags & defined;
         Assert.True((c.ExpectFlags & defined) == got,
             $"{c}: flags expected {(RFlags)(c.ExpectFlags & defined)} got {(RFlags)got} (compared: {(RFlags)defined})");
-        Assert.Equal(RFlags.Reserved1 | RFlags.IF, rig.S.Rflags & ~RFlags.Status);
+        // Nothing outside the status flags changed, except what the case expects (DF for popfq).
+        Assert.Equal(RFlags.Reserved1 | RFlags.IF | ((RFlags)c.ExpectFlags & ~RFlags.Status), rig.S.Rflags & ~RFlags.Status);
     }
 
     [Fact]
