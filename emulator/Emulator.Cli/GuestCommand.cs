@@ -1,0 +1,117 @@
+using Emulator.Core;
+using Emulator.Core.Kernel;
+using Emulator.Core.Kernel.Devices;
+using Emulator.Core.Mm;
+using Emulator.Core.Smmu;
+
+namespace Emulator.Cli;
+
+/// <summary>
+/// <c>emulator boot --guest FILE [-- ARGS...]</c>: runs a static x86-64 executable on the machine
+/// with one SVA device (<c>/dev/sva0</c>), the guest's stdout/stderr on the host's, then a summary.
+/// </summary>
+internal static class GuestCommand
+{
+    /// <summary>The device's StreamID.</summary>
+    public const uint Sid = 0x10;
+
+    /// <summary>PASID width of the device.</summary>
+    public const int PasidBits = 20;
+
+    /// <summary>
+    /// Loads <paramref name="path"/>, runs it (and whatever it forks) to completion, and writes the
+    /// summary to <paramref name="report"/>.
+    /// </summary>
+    /// <param name="path">The executable; also argv[0].</param>
+    /// <param name="args">argv[1..].</param>
+    /// <param name="options">The machine.</param>
+    /// <param name="report">Summary and crash reports (after the guest's output).</param>
+    /// <param name="stdout">The guest's fd 1.</param>
+    /// <param name="stderr">The guest's fd 2.</param>
+    /// <param name="kernel">Scheduler options (seed, vCPUs); the console streams are replaced.</param>
+    /// <returns>The guest's exit status (128 + signal when killed); 2 when the file cannot be read,
+    /// is not a valid static ELF executable, or the machine cannot be built.</returns>
+    public static int Run(string path, IReadOnlyList<string> args, MachineOptions options, TextWriter report,
+        Stream stdout, Stream stderr, GuestKernelOptions? kernel = null)
+    {
+        byte[] file;
+        try
+        {
+            file = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            report.WriteLine($"emulator boot: --guest {path}: {e.Message}");
+            return 2;
+        }
+        return Run(file, [path, .. args], options, report, stdout, stderr, kernel);
+    }
+
+    /// <summary>As <see cref="Run(string, IReadOnlyList{string}, MachineOptions, TextWriter, Stream, Stream, GuestKernelOptions?)"/>
+    /// for an executable already in memory; <paramref name="argv"/>[0] names it.</summary>
+    public static int Run(byte[] file, IReadOnlyList<string> argv, MachineOptions options, TextWriter report,
+        Stream stdout, Stream stderr, GuestKernelOptions? kernel = null)
+    {
+        string name = argv.Count > 0 ? argv[0] : "guest";
+        Machine machine;
+        try
+        {
+            machine = new Machine(options);
+        }
+        catch (ArgumentException e)
+        {
+            report.WriteLine($"emulator boot: {e.Message}");
+            return 2;
+        }
+        var err = machine.AddDevice(Sid, ats: true, pri: true, PasidBits, out var dma);
+        if (err != Errno.Ok)
+        {
+            report.WriteLine($"emulator boot: adding the SVA device failed: {err}");
+            return 2;
+        }
+        var node = new SvaCharDevice(0, machine.Sva!, dma!);
+        var k = new GuestKernel(machine, (kernel ?? new GuestKernelOptions()) with { Stdout = stdout, Stderr = stderr }, [node]);
+        if (!k.TrySpawn(file, argv, ["PATH=/bin", "HOME=/"], out _, out string? error))
+        {
+            report.WriteLine($"emulator boot: --guest {name}: {error}");
+            return 2;
+        }
+        var result = k.Run();
+        Summarize(machine, k, result, report);
+        return result.Init!.ShellStatus;
+    }
+
+    private static void Summarize(Machine machine, GuestKernel kernel, KernelRunResult result, TextWriter report)
+    {
+        long notifierInvalidations = 0, secondaryTlb = 0, cowBreaks = 0;
+        foreach (var p in kernel.Processes)
+        {
+            MmStats s = p.Mm.Stats;
+            notifierInvalidations += s.RangeInvalidations;
+            secondaryTlb += s.SecondaryTlbInvalidations;
+            cowBreaks += s.CowBreaks;
+        }
+        var driver = machine.SmmuDriver?.Stats;
+        report.WriteLine($"guest: {result.Instructions} instructions in {result.Elapsed.TotalMilliseconds:F0} ms ({result.Mips:F1} MIPS), " +
+            $"{result.PageFaults} page faults, {result.Syscalls} syscalls, {result.ContextSwitches} context switches");
+        report.WriteLine($"mm: {notifierInvalidations} notifier invalidations, {secondaryTlb} secondary-TLB invalidations, {cowBreaks} COW breaks");
+        report.WriteLine($"iommu: {driver?.Commands(CommandOpcode.AtcInv) ?? 0} ATC invalidations, {driver?.PageRequests ?? 0} page requests, " +
+            $"{driver?.CommandErrors ?? 0} command errors");
+        foreach (var p in result.Processes)
+        {
+            report.WriteLine(p.ToString());
+        }
+        if (result.UnknownSyscalls.Count > 0)
+        {
+            report.WriteLine($"unimplemented syscalls (-ENOSYS): {string.Join(", ", result.UnknownSyscalls)}");
+        }
+        long stale = machine.Oracle.Stale, violations = machine.Oracle.Violations;
+        report.WriteLine(stale == 0 && violations == 0
+            ? $"oracle: coherent ({machine.Oracle.Checked} DMA accesses checked, 0 stale)"
+            : $"oracle: {stale} stale DMA accesses, {violations} ATC entries outliving their mapping");
+        foreach (var s in machine.Oracle.StaleAccesses)
+        {
+            report.WriteLine($"  stale: {s}");
+        }
+    }
+}

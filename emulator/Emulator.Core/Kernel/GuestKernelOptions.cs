@@ -1,0 +1,49 @@
+using Emulator.Core.Kernel.Exec;
+
+namespace Emulator.Core.Kernel;
+
+/// <summary>Configuration of a <see cref="GuestKernel"/>: vCPUs, the scheduler's seed and quantum, the
+/// console streams and the virtual clock.</summary>
+public sealed record GuestKernelOptions
+{
+    /// <summary>vCPUs, each an MMU and a CPU; they are stepped in a fixed order on the calling thread.</summary>
+    public int Vcpus { get; init; } = 1;
+
+    /// <summary>Seeds the scheduler's quantum lengths: the same seed gives the same interleaving, the
+    /// same output and the same instruction counts.</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>Shortest quantum in instructions (inclusive).</summary>
+    public int MinQuantum { get; init; } = 2_000;
+
+    /// <summary>Longest quantum in instructions (inclusive).</summary>
+    public int MaxQuantum { get; init; } = 20_000;
+
+    /// <summary>Most instructions one vCPU runs before the next vCPU gets a turn, so several vCPUs
+    /// interleave finely even with long quanta.</summary>
+    public int Tick { get; init; } = 1_000;
+
+    /// <summary>Total instructions all processes may retire; beyond it every live process is killed
+    /// (SIGKILL) with a report. Guards against a guest that never exits.</summary>
+    public long MaxInstructions { get; init; } = 4_000_000_000;
+
+    /// <summary>Where writes to fd 1 go (null: discarded).</summary>
+    public Stream? Stdout { get; init; }
+
+    /// <summary>Where writes to fd 2 go (null: discarded).</summary>
+    public Stream? Stderr { get; init; }
+
+    /// <summary>Virtual nanoseconds per retired instruction (clock_gettime's time base).</summary>
+    public long NanosecondsPerInstruction { get; init; } = 1;
+
+    /// <summary>CLOCK_REALTIME at virtual time zero, in seconds since the Unix epoch
+    /// (default 2025-01-01T00:00:00Z), so runs are reproducible.</summary>
+    public long RealtimeEpochSeconds { get; init; } = 1_735_689_600;
+
+    /// <summary>Options of the start-up image (uid, AT_RANDOM seed, ...).</summary>
+    public ProcessImageOptions Image { get; init; } = ProcessImageOptions.Default;
+
+    /// <summary>Resolved page faults in a row at the same RIP and address after which the process is
+    /// killed (SIGSEGV): the fault handler claims success but the access keeps faulting.</summary>
+    public int FaultStormLimit { get; init; } = 64;
+}

@@ -1,0 +1,33 @@
+using Emulator.Core.Memory;
+using Emulator.Core.Paging;
+
+namespace Emulator.Core.Kernel.Sys;
+
+/// <summary>One virtual CPU of the guest kernel: an MMU (CR3, TLB) and a CPU, and the process it runs.</summary>
+internal sealed class Vcpu
+{
+    public Vcpu(int index, PhysicalMemory memory, PagingMode mode, FrameAllocator frames)
+    {
+        Index = index;
+        Mmu = new Mmu(memory, mode, WalkOptions.Default);
+        Cpu = new Cpu.Cpu(Mmu, new Cpu.CpuOptions { Frames = frames });
+    }
+
+    public int Index { get; }
+    public Mmu Mmu { get; }
+    public Cpu.Cpu Cpu { get; }
+
+    /// <summary>The process on this vCPU, or null when idle.</summary>
+    public GuestProcess? Current { get; set; }
+
+    /// <summary>Instructions left in the current process's quantum.</summary>
+    public long QuantumLeft { get; set; }
+
+    /// <summary>The last resolved page fault that made no progress, and how many times in a row it
+    /// came back (see <see cref="GuestKernelOptions.FaultStormLimit"/>).</summary>
+    public ulong StormRip { get; set; }
+    public ulong StormAddress { get; set; }
+    public int StormCount { get; set; }
+
+    public override string ToString() => $"vcpu{Index}";
+}
