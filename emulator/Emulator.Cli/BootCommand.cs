@@ -27,10 +27,15 @@ internal static class BootCommand
             Description = "Fault-injection switch (repeatable): " + string.Join(", ", FaultInjectionNames.All),
             AllowMultipleArgumentsPerToken = false,
         };
-        var record = new Option<string?>("--record") { Description = "Write the run as a v1 trace to FILE (replay it with: emulator replay FILE)" };
+        var record = new Option<string?>("--record") { Description = "Run the API demonstration (--demo) and write it as a v1 trace to FILE (replay it with: emulator replay FILE)" };
+        var demo = new Option<bool>("--demo") { Description = "Run the API-level demonstration instead of a guest program" };
+        var guest = new Option<string?>("--guest") { Description = "Run a static x86-64 ELF executable (with /dev/sva0); its arguments follow --" };
+        var seed = new Option<ulong>("--seed") { Description = "Scheduler seed (the same seed gives the same interleaving)", DefaultValueFactory = _ => 1 };
+        var vcpus = new Option<int>("--vcpus") { Description = "Virtual CPUs", DefaultValueFactory = _ => 1 };
+        var guestArgs = new Argument<string[]>("args") { Description = "Arguments of the --guest program", Arity = ArgumentArity.ZeroOrMore };
         var backend = new Option<string?>("--backend") { Description = "sim (the model) or board; default: the configuration's (sim without --config)" };
         var config = new Option<string?>("--config") { Description = "Hardware configuration file (hw-config.yaml)" };
-        var cmd = new Command("boot", "Boot the emulator (sim backend unless --backend board or --config say otherwise)") { ram, paging, inject, record, backend, config };
+        var cmd = new Command("boot", "Boot the emulator (sim backend unless --backend board or --config say otherwise)") { ram, paging, inject, record, demo, guest, seed, vcpus, backend, config, guestArgs };
         cmd.SetAction(parse =>
         {
             var faults = FaultInjection.None;
@@ -68,7 +73,30 @@ internal static class BootCommand
             {
                 options = options with { Backend = board.Create };
             }
-            int rc = RunRecording(options, AnsiConsole.Console, parse.GetValue(record));
+            int rc;
+            if (parse.GetValue(demo) || parse.GetValue(record) is not null)
+            {
+                if (parse.GetValue(guest) is not null)
+                {
+                    Console.Error.WriteLine("emulator boot: --guest runs a program; --demo and --record run the API demonstration: choose one");
+                    return 2;
+                }
+                rc = RunRecording(options, AnsiConsole.Console, parse.GetValue(record));
+            }
+            else
+            {
+                if (parse.GetValue(vcpus) is < 1 or > 64)
+                {
+                    Console.Error.WriteLine($"emulator boot: --vcpus {parse.GetValue(vcpus)}: expected 1..64");
+                    return 2;
+                }
+                var kernel = new Core.Kernel.GuestKernelOptions { Seed = parse.GetValue(seed), Vcpus = parse.GetValue(vcpus) };
+                using var stdout = Console.OpenStandardOutput();
+                using var stderr = Console.OpenStandardError();
+                rc = parse.GetValue(guest) is { } file
+                    ? GuestCommand.Run(file, parse.GetValue(guestArgs) ?? [], options, Console.Out, stdout, stderr, kernel)
+                    : GuestCommand.Run(BuiltinGuest.Build(), ["builtin"], options, Console.Out, stdout, stderr, kernel);
+            }
             return board is null ? rc : ReportBoard(board, AnsiConsole.Console, rc);
         });
         return cmd;

@@ -29,7 +29,8 @@ internal static class GuestCommand
     /// <param name="stdout">The guest's fd 1.</param>
     /// <param name="stderr">The guest's fd 2.</param>
     /// <param name="kernel">Scheduler options (seed, vCPUs); the console streams are replaced.</param>
-    /// <returns>The guest's exit status (128 + signal when killed); 2 when the file cannot be read,
+    /// <returns>The guest's exit status (128 + signal when killed), or 1 when it exited 0 but the
+    /// coherence oracle saw a stale access; 2 when the file cannot be read,
     /// is not a valid static ELF executable, or the machine cannot be built.</returns>
     public static int Run(string path, IReadOnlyList<string> args, MachineOptions options, TextWriter report,
         Stream stdout, Stream stderr, GuestKernelOptions? kernel = null)
@@ -78,7 +79,9 @@ internal static class GuestCommand
         }
         var result = k.Run();
         Summarize(machine, k, result, report);
-        return result.Init!.ShellStatus;
+        int status = result.Init!.ShellStatus;
+        // boot succeeds only when the guest did and the oracle saw nothing stale.
+        return status == 0 && (machine.Oracle.Stale > 0 || machine.Oracle.Violations > 0) ? 1 : status;
     }
 
     private static void Summarize(Machine machine, GuestKernel kernel, KernelRunResult result, TextWriter report)

@@ -120,3 +120,33 @@ public class ReplayBenchmarkTraceTests
         }
     }
 }
+
+/// <summary><c>emulator boot</c>'s modes through its command line: the built-in guest (default), --demo, --guest.</summary>
+public class BootModeTests
+{
+    private static int Boot(params string[] args)
+    {
+        var root = new System.CommandLine.RootCommand { BootCommand.Create() };
+        return root.Parse(["boot", "--ram", "64M", .. args]).Invoke();
+    }
+
+    [Fact]
+    public void Boot_runs_the_builtin_guest_and_exits_0_when_it_and_the_oracle_are_happy() =>
+        Assert.Equal(0, Boot()); // the README's first command
+
+    [Fact]
+    public void Boot_with_an_injected_driver_bug_fails() =>
+        Assert.NotEqual(0, Boot("--inject", "skip-atc-inv")); // the guest's checks or the oracle catch it
+
+    [Fact]
+    public void Boot_demo_still_runs_the_api_demonstration() => Assert.Equal(0, Boot("--demo"));
+
+    [Fact]
+    public void Boot_refuses_a_guest_together_with_the_demo() => Assert.Equal(2, Boot("--demo", "--guest", "x"));
+
+    [Fact]
+    public void Boot_reports_a_missing_guest_file_with_exit_2() => Assert.Equal(2, Boot("--guest", "/nonexistent/guest"));
+
+    [Fact]
+    public void Boot_refuses_a_silly_vcpu_count() => Assert.Equal(2, Boot("--vcpus", "0"));
+}
