@@ -21,6 +21,7 @@ internal static class BenchCommand
         new MunmapBoundBenchmark(),
         new AtcHitDmaBenchmark(),
         new GuestMipsBenchmark(),
+        new GuestVsQemuBenchmark(),
         ReplayBenchmark.Cpu(),
         ReplayBenchmark.Sva(),
         new StraceImportBenchmark(),
