@@ -35,22 +35,15 @@ internal static class BuiltinGuest
         var ms = new MemoryStream();
         a.Assemble(new StreamCodeWriter(ms), TextVa);
         byte[] code = ms.ToArray();
-        const int codeOffset = 0x1000;
-        var file = new byte[codeOffset + code.Length];
         ProgramHeader[] phdrs =
         [
-            new() { Type = SegmentType.Load, Flags = SegmentFlags.Read | SegmentFlags.Execute, Offset = codeOffset, Vaddr = TextVa, Paddr = TextVa, FileSize = (ulong)code.Length, MemSize = (ulong)code.Length, Align = Page },
+            new() { Type = SegmentType.Load, Flags = SegmentFlags.Read | SegmentFlags.Execute, Offset = CodeOffset, Vaddr = TextVa, Paddr = TextVa, FileSize = (ulong)code.Length, MemSize = (ulong)code.Length, Align = Page },
             new() { Type = SegmentType.Load, Flags = SegmentFlags.Read | SegmentFlags.Write, Offset = 0, Vaddr = DataVa, Paddr = DataVa, FileSize = 0, MemSize = Page, Align = Page },
         ];
-        var header = ElfHeader.ValidExec(TextVa, (ushort)phdrs.Length);
-        header.Write(file);
-        for (int i = 0; i < phdrs.Length; i++)
-        {
-            phdrs[i].Write(file.AsSpan((int)header.PhOff + i * ProgramHeader.Size));
-        }
-        code.CopyTo(file, codeOffset);
-        return file;
+        return ElfBuilder.Exec(TextVa, phdrs, CodeOffset, code);
     }
+
+    private const int CodeOffset = 0x1000;
 
     // Registers: rbx = the data page (descriptor at +0, completion at +64, wait status at +128),
     // r12 = buffer A, r13 = buffer B, r14 = the device's fd, r15 = failed checks.

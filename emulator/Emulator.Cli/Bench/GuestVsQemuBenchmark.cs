@@ -81,15 +81,7 @@ internal sealed class GuestVsQemuBenchmark : Benchmark
             ulong dataBytes = GuestMipsBenchmark.Workload.ResultVa - dataVa + page;
             phdrs.Add(new() { Type = SegmentType.Load, Flags = SegmentFlags.Read | SegmentFlags.Write, Offset = 0, Vaddr = dataVa, Paddr = dataVa, FileSize = 0, MemSize = dataBytes, Align = page });
         }
-        var file = new byte[codeOffset + code.Length];
-        var header = ElfHeader.ValidExec(codeVa, (ushort)phdrs.Count);
-        header.Write(file);
-        for (int i = 0; i < phdrs.Count; i++)
-        {
-            phdrs[i].Write(file.AsSpan((int)header.PhOff + i * ProgramHeader.Size));
-        }
-        code.CopyTo(file, codeOffset);
-        return file;
+        return ElfBuilder.Exec(codeVa, phdrs, codeOffset, code);
     }
 
     private static double TimeRun(string qemu, string program)

@@ -61,19 +61,11 @@ internal sealed class GuestRig
         a.Assemble(new StreamCodeWriter(ms), TextVa);
         byte[] code = ms.ToArray();
         const int codeOffset = 0x1000;
-        var file = new byte[codeOffset + code.Length];
         var phdrs = new[]
         {
             new ProgramHeader { Type = SegmentType.Load, Flags = SegmentFlags.Read | SegmentFlags.Execute, Offset = codeOffset, Vaddr = TextVa, Paddr = TextVa, FileSize = (ulong)code.Length, MemSize = (ulong)code.Length, Align = 0x1000 },
             new ProgramHeader { Type = SegmentType.Load, Flags = SegmentFlags.Read | SegmentFlags.Write, Offset = 0, Vaddr = DataVa, Paddr = DataVa, FileSize = 0, MemSize = (ulong)dataPages * 0x1000, Align = 0x1000 },
         };
-        var header = ElfHeader.ValidExec(TextVa, (ushort)phdrs.Length);
-        header.Write(file);
-        for (int i = 0; i < phdrs.Length; i++)
-        {
-            phdrs[i].Write(file.AsSpan((int)header.PhOff + i * ProgramHeader.Size));
-        }
-        code.CopyTo(file, codeOffset);
-        return file;
+        return ElfBuilder.Exec(TextVa, phdrs, codeOffset, code);
     }
 }
