@@ -4,7 +4,7 @@ using Iced.Intel;
 namespace Emulator.Core.Cpu;
 
 /// <summary>The decoded instructions of one physical code page, as decoded at one virtual page.</summary>
-/// <remarks>Owned by one <see cref="Cpu"/> (its thread only). Instructions are decoded lazily at the
+/// <remarks>Owned by one <see cref="CodeCache"/> (one thread). Instructions are decoded lazily at the
 /// offsets execution reaches; <see cref="Slot"/> maps a page offset to 1 + the index in
 /// <see cref="Instructions"/> (0 = not decoded yet).</remarks>
 internal sealed class CodePage

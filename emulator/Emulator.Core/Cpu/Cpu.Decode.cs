@@ -7,16 +7,13 @@ namespace Emulator.Core.Cpu;
 
 public sealed partial class Cpu
 {
-    /// <summary>Code pages cached before the cache is emptied (bounds host memory: ~10 KiB a page).</summary>
-    private const int MaxCodePages = 4096;
-
     /// <summary>Longest x86 instruction.</summary>
     private const int MaxInstructionLength = 15;
 
-    private readonly Dictionary<ulong, CodePage> _codePages = [];
+    /// <summary>This vCPU's decoded instructions (possibly shared with other vCPUs of one thread).</summary>
+    private readonly CodeCache _code;
 
-    /// <summary>One bit per frame of RAM: set while <see cref="_codePages"/> holds the frame. Stores
-    /// test it, so only a store to a code page pays for invalidation.</summary>
+    /// <summary><see cref="CodeCache.Bits"/>, held here for the store path.</summary>
     private readonly ulong[] _codeBits;
 
     private readonly BufferCodeReader _reader = new();
@@ -33,37 +30,20 @@ public sealed partial class Cpu
     /// <summary>
     /// Drops the decoded instructions of every physical page in [<paramref name="pa"/>,
     /// <paramref name="pa"/> + <paramref name="length"/>): call it after writing guest memory other
-    /// than through this CPU's stores (the kernel loading or patching code while the frame stays
+    /// than through a CPU store (the kernel loading or patching code while the frame stays
     /// allocated, a device DMA-writing to it). Freed frames need no call: the generation check covers them.
     /// </summary>
-    /// <remarks>vCPU thread only, or while the vCPU is stopped.</remarks>
-    public void InvalidateCode(ulong pa, ulong length)
-    {
-        if (length == 0 || pa >= _ramSize)
-        {
-            return;
-        }
-        ulong lastPfn = (Math.Min(pa + length, _ramSize) - 1) >> Page.Shift;
-        for (ulong pfn = pa >> Page.Shift; pfn <= lastPfn; pfn++)
-        {
-            if ((_codeBits[pfn >> 6] & (1UL << (int)pfn)) != 0)
-            {
-                DropCodePage(pfn);
-            }
-        }
-    }
+    /// <remarks>On the thread that runs this vCPU (and every vCPU sharing its <see cref="CodeCache"/>),
+    /// or while they are stopped.</remarks>
+    public void InvalidateCode(ulong pa, ulong length) => _code.Invalidate(pa, length);
+
+    /// <summary>The decoded-instruction cache this vCPU uses.</summary>
+    public CodeCache CodeCache => _code;
 
     /// <summary>Number of physical pages with cached decoded instructions (for tests and statistics).</summary>
-    public int CachedCodePages => _codePages.Count;
+    public int CachedCodePages => _code.Count;
 
-    private void DropCodePage(ulong pfn)
-    {
-        if (_codePages.Remove(pfn, out CodePage? page))
-        {
-            page.Dead = true;
-        }
-        _codeBits[pfn >> 6] &= ~(1UL << (int)pfn);
-    }
+    private void DropCodePage(ulong pfn) => _code.Drop(pfn);
 
     /// <summary>The instruction at <paramref name="rip"/>: from the current code page when the TLB has
     /// not changed since it was looked up, else through <see cref="FetchSlow"/>.</summary>
@@ -154,31 +134,7 @@ public sealed partial class Cpu
         _decoder.Decode(out _scratch);
     }
 
-    private CodePage LookupCodePage(ulong pfn, ulong vaPage)
-    {
-        uint generation = _frames!.Generation(pfn);
-        if (_codePages.TryGetValue(pfn, out CodePage? page))
-        {
-            if (page.Generation == generation && page.VaPage == vaPage)
-            {
-                return page;
-            }
-            DropCodePage(pfn);
-        }
-        if (_codePages.Count >= MaxCodePages)
-        {
-            foreach (var p in _codePages.Values)
-            {
-                p.Dead = true;
-            }
-            _codePages.Clear();
-            Array.Clear(_codeBits);
-        }
-        page = new CodePage(pfn, generation, vaPage);
-        _codePages[pfn] = page;
-        _codeBits[pfn >> 6] |= 1UL << (int)pfn;
-        return page;
-    }
+    private CodePage LookupCodePage(ulong pfn, ulong vaPage) => _code.Lookup(_frames!, pfn, vaPage);
 
     /// <summary>Feeds the decoder from a 16-byte buffer without allocation.</summary>
     private sealed class BufferCodeReader : CodeReader

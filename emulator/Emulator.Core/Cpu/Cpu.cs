@@ -76,7 +76,8 @@ public sealed partial class Cpu
         _frames = _options.Frames;
         _r = _state.Regs;
         _ramSize = _memory.RamSize;
-        _codeBits = new ulong[(_memory.FrameCount + 63) / 64];
+        _code = _options.CodeCache ?? new CodeCache(_memory);
+        _codeBits = _code.Bits;
         _decoder = Decoder.Create(64, _reader, DecoderOptions.None);
     }
 

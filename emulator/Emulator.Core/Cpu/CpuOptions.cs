@@ -15,4 +15,8 @@ public sealed record CpuOptions
 
     /// <summary>Value of CPUID.1:EAX (family 6, model 0x55, stepping 0 by default).</summary>
     public uint CpuidSignature { get; init; } = 0x0005_0650;
+
+    /// <summary>A decoded-instruction cache shared with other vCPUs stepped on the same host thread
+    /// (so a store by one drops the code for all); null for a private one. Must cover the same memory.</summary>
+    public CodeCache? CodeCache { get; init; }
 }

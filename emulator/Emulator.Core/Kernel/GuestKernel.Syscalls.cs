@@ -27,7 +27,12 @@ public sealed partial class GuestKernel
             case Open: r = OpenFile(p, a0, a1); break;
             case Openat: r = OpenFile(p, a1, a2); break;
             case Close: r = CloseFile(p, a0); break;
-            case Ioctl: r = IoctlFile(p, a0, a1, a2); break;
+            case Ioctl:
+                r = IoctlFile(p, a0, a1, a2);
+                // The device may have DMA-written anywhere in the process (SVA_SUBMIT's destination and
+                // completion record), code pages included: drop every decoded page.
+                _code.InvalidateAll();
+                break;
             case Mmap: r = MapMemory(p, a0, a1, a2, a3, a4, a5); break;
             case Munmap: r = Return(p.Mm.Munmap(a0, a1)); break;
             case Mprotect: r = Return(p.Mm.Mprotect(a0, a1, (Protection)(uint)a2)); break;
@@ -38,6 +43,8 @@ public sealed partial class GuestKernel
             case LinuxAbi.Fork: r = Fork(v, p); break;
             case LinuxAbi.Wait4:
                 r = Wait4(p, a0, a1, a2, a3);
+                KernelWrote(p, a1, sizeof(int));
+                KernelWrote(p, a3, LinuxAbi.RusageSize);
                 if (r == Blocked)
                 {
                     // Sleep; when a child exits the call runs again from the start, like a restarted syscall.
@@ -51,7 +58,7 @@ public sealed partial class GuestKernel
             case ExitGroup:
                 ExitProcess(p, (int)(a0 & 0xff) << 8, null); // single-threaded: exit is exit_group
                 return false;
-            case ClockGettime: r = ClockGetTime(p, a0, a1); break;
+            case ClockGettime: r = ClockGetTime(p, a0, a1); KernelWrote(p, a1, 16); break;
             default: r = Unknown(p, nr); break;
         }
         s.Rax = (ulong)r;

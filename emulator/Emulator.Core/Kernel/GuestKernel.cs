@@ -30,6 +30,9 @@ public sealed partial class GuestKernel
     private readonly GuestKernelOptions _options;
     private readonly SvaCharDevice[] _devices;
     private readonly Vcpu[] _vcpus;
+
+    /// <summary>The decoded-instruction cache all vCPUs share (they are stepped on one thread).</summary>
+    private readonly Cpu.CodeCache _code;
     private readonly Queue<GuestProcess> _runQueue = new();
     private readonly List<GuestProcess> _processes = [];
     private readonly HashSet<ulong> _unknownSyscalls = [];
@@ -55,13 +58,33 @@ public sealed partial class GuestKernel
         _devices = devices?.ToArray() ?? [];
         _rng = new SplitMix64(_options.Seed);
         _vcpus = new Vcpu[_options.Vcpus];
+        _code = new CodeCache(machine.Memory);
         for (int i = 0; i < _vcpus.Length; i++)
         {
-            _vcpus[i] = new Vcpu(i, machine.Memory, machine.Options.Paging, machine.Frames);
+            _vcpus[i] = new Vcpu(i, machine.Memory, machine.Options.Paging, machine.Frames, _code);
         }
     }
 
     public Machine Machine => _machine;
+
+    /// <summary>Drops the decoded instructions of the frames behind [<paramref name="va"/>,
+    /// <paramref name="va"/> + <paramref name="length"/>) of <paramref name="p"/>'s address space, after
+    /// the kernel wrote there (a wait status, a timespec): those frames may hold code.</summary>
+    private void KernelWrote(GuestProcess p, ulong va, ulong length)
+    {
+        if (va == 0 || length == 0)
+        {
+            return;
+        }
+        for (ulong page = va & ~Memory.Page.Mask; page < va + length && page >= (va & ~Memory.Page.Mask); page += Memory.Page.Size)
+        {
+            var pte = p.Mm.LeafEntry(page);
+            if (pte.Present)
+            {
+                _code.Invalidate(pte.Address, Memory.Page.Size);
+            }
+        }
+    }
 
     public GuestKernelOptions Options => _options;
 

@@ -83,4 +83,46 @@ public sealed class CpuCodeCacheTests
         Assert.Equal(2UL, rig.S.Rax);
         Assert.Equal(0, rig.Cpu.CachedCodePages);
     }
+
+    /// <summary>Two vCPUs sharing one cache (as the guest kernel's do): code cached by one and
+    /// rewritten by the other's store runs as rewritten on the first.</summary>
+    [Fact]
+    public void A_store_by_another_vcpu_sharing_the_cache_drops_the_code_for_both()
+    {
+        var rig = new CpuRig();
+        rig.Load(a =>
+        {
+            a.mov(eax, 7); // B8 07 00 00 00
+            a.syscall();
+        });
+        var other = new Core.Cpu.Cpu(rig.Mmu, new CpuOptions { Frames = rig.Machine.Frames, CodeCache = rig.Cpu.CodeCache });
+        var patcher = CpuRig.Assemble(a =>
+        {
+            a.mov(rbx, CpuRig.CodeVa);
+            a.mov(__byte_ptr[rbx + 1], 42); // the first vCPU's mov eax, 7 becomes mov eax, 42
+            a.syscall();
+        }, CpuRig.DataVa);
+        Assert.Equal(Errno.Ok, rig.Mm.Mmap(CpuRig.DataVa, 0x1000, CpuRig.Rwx, MapFlags.Private | MapFlags.Anonymous | MapFlags.Fixed, out _));
+        Assert.Equal(Errno.Ok, rig.Mm.WriteUser(CpuRig.DataVa, patcher, out _));
+
+        rig.RunToSyscall();
+        Assert.Equal(7UL, rig.S.Rax);          // decoded and cached
+        Assert.True(rig.Cpu.CachedCodePages > 0);
+
+        other.State.Rip = CpuRig.DataVa;
+        while (true)
+        {
+            var exit = other.Run(1_000);
+            if (exit.Kind != CpuExitKind.PageFault)
+            {
+                Assert.Equal(CpuExitKind.Syscall, exit.Kind);
+                break;
+            }
+            Assert.Equal(FaultResult.Resolved, rig.Mm.HandleFault(exit.FaultAddress, exit.IsWrite, exit.IsFetch));
+        }
+
+        rig.S.Rip = CpuRig.CodeVa;
+        rig.RunToSyscall();
+        Assert.Equal(42UL, rig.S.Rax);         // the first vCPU did not run its stale decoded copy
+    }
 }

@@ -6,11 +6,17 @@ namespace Emulator.Core.Kernel.Sys;
 /// <summary>One virtual CPU of the guest kernel: an MMU (CR3, TLB) and a CPU, and the process it runs.</summary>
 internal sealed class Vcpu
 {
-    public Vcpu(int index, PhysicalMemory memory, PagingMode mode, FrameAllocator frames)
+    /// <param name="index">Its number.</param>
+    /// <param name="memory">The machine's RAM.</param>
+    /// <param name="mode">4- or 5-level paging.</param>
+    /// <param name="frames">For the decoded-instruction cache's generation check.</param>
+    /// <param name="code">The decoded-instruction cache every vCPU of the kernel shares (they run on
+    /// one host thread), so a store by one vCPU drops the code for all.</param>
+    public Vcpu(int index, PhysicalMemory memory, PagingMode mode, FrameAllocator frames, Cpu.CodeCache code)
     {
         Index = index;
         Mmu = new Mmu(memory, mode, WalkOptions.Default);
-        Cpu = new Cpu.Cpu(Mmu, new Cpu.CpuOptions { Frames = frames });
+        Cpu = new Cpu.Cpu(Mmu, new Cpu.CpuOptions { Frames = frames, CodeCache = code });
     }
 
     public int Index { get; }

@@ -1,0 +1,97 @@
+using Emulator.Core.Memory;
+
+namespace Emulator.Core.Cpu;
+
+/// <summary>
+/// Decoded instructions per physical code page, validated by the frame's generation (a freed and
+/// reused frame never returns stale code) and dropped when the page is written. One per
+/// <see cref="Cpu"/> by default; vCPUs stepped on one host thread (the guest kernel's) share one, so a
+/// store by any of them drops the page for all of them.
+/// </summary>
+/// <remarks>Not thread-safe: every <see cref="Cpu"/> using a cache, and every call below, must run on
+/// one thread (or while the vCPUs are stopped).</remarks>
+public sealed class CodeCache
+{
+    /// <summary>Code pages cached before the cache is emptied (bounds host memory: ~10 KiB a page).</summary>
+    private const int MaxPages = 4096;
+
+    private readonly Dictionary<ulong, CodePage> _pages = [];
+    private readonly ulong _ramSize;
+
+    /// <summary>A cache for the frames of <paramref name="memory"/>.</summary>
+    public CodeCache(PhysicalMemory memory)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        _ramSize = memory.RamSize;
+        Bits = new ulong[(memory.FrameCount + 63) / 64];
+    }
+
+    /// <summary>One bit per frame of RAM: set while a page of the frame is cached. Stores test it, so
+    /// only a store to a code page pays for invalidation.</summary>
+    internal ulong[] Bits { get; }
+
+    /// <summary>Physical pages with cached decoded instructions.</summary>
+    public int Count => _pages.Count;
+
+    /// <summary>Drops every page in [<paramref name="pa"/>, <paramref name="pa"/> + <paramref name="length"/>):
+    /// after guest memory was written other than by a CPU store (the kernel writing into a live frame,
+    /// a device DMA-writing to it).</summary>
+    public void Invalidate(ulong pa, ulong length)
+    {
+        if (length == 0 || pa >= _ramSize)
+        {
+            return;
+        }
+        ulong lastPfn = (Math.Min(pa + length, _ramSize) - 1) >> Page.Shift;
+        for (ulong pfn = pa >> Page.Shift; pfn <= lastPfn; pfn++)
+        {
+            if ((Bits[pfn >> 6] & (1UL << (int)pfn)) != 0)
+            {
+                Drop(pfn);
+            }
+        }
+    }
+
+    /// <summary>Drops every page (when the writer cannot say which frames it wrote).</summary>
+    public void InvalidateAll()
+    {
+        foreach (var p in _pages.Values)
+        {
+            p.Dead = true;
+        }
+        _pages.Clear();
+        Array.Clear(Bits);
+    }
+
+    internal void Drop(ulong pfn)
+    {
+        if (_pages.Remove(pfn, out CodePage? page))
+        {
+            page.Dead = true;
+        }
+        Bits[pfn >> 6] &= ~(1UL << (int)pfn);
+    }
+
+    /// <summary>The cached page of frame <paramref name="pfn"/> decoded at <paramref name="vaPage"/>
+    /// with the frame's current generation; a new empty one otherwise.</summary>
+    internal CodePage Lookup(FrameAllocator frames, ulong pfn, ulong vaPage)
+    {
+        uint generation = frames.Generation(pfn);
+        if (_pages.TryGetValue(pfn, out CodePage? page))
+        {
+            if (page.Generation == generation && page.VaPage == vaPage)
+            {
+                return page;
+            }
+            Drop(pfn);
+        }
+        if (_pages.Count >= MaxPages)
+        {
+            InvalidateAll();
+        }
+        page = new CodePage(pfn, generation, vaPage);
+        _pages[pfn] = page;
+        Bits[pfn >> 6] |= 1UL << (int)pfn;
+        return page;
+    }
+}
