@@ -214,6 +214,32 @@ public sealed class BoardBackendTests : IDisposable
     }
 
     [Fact]
+    public async Task The_builtin_guest_runs_on_the_board_backend_with_lockstep()
+    {
+        var board = new SoftBoard();
+        await using var server = SoftBoardServer.Start(board, new IPEndPoint(IPAddress.Loopback, 0));
+        string config = Path.Combine(_dir, "guest.yaml");
+        File.WriteAllText(config, $"backend: board\ntransport: tcp\nsocket:\n  tcp: 127.0.0.1:{server.TcpEndPoint!.Port}\nlockstep: true\n");
+        var report = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(report) });
+
+        int rc = await Task.Run(() =>
+        {
+            var hw = BoardSetup.Load("boot", config, null, null, TextWriter.Null)!;
+            using var run = BoardRun.Open("boot", hw, TextWriter.Null, out _)!;
+            using var stdout = new MemoryStream();
+            int guest = GuestCommand.Run(BuiltinGuest.Build(), ["builtin"], new MachineOptions { RamSize = 64UL << 20, Backend = run.Create },
+                report, stdout, Stream.Null);
+            Assert.Contains("all checks passed", System.Text.Encoding.UTF8.GetString(stdout.ToArray()));
+            Assert.True(run.Link.Stats.Invalidations > 0); // the guest's munmap and mremap reached the board
+            Assert.True(run.Current!.LockstepChecks > 0);
+            return BootCommand.ReportBoard(run, console, guest);
+        });
+
+        Assert.True(rc == 0, report.ToString());
+    }
+
+    [Fact]
     public void An_unreachable_board_is_exit_2_with_the_reason()
     {
         var stderr = new StringWriter();
