@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using static Emulator.Core.Smmu.SmmuBits;
 
 namespace Emulator.Core.Smmu;
@@ -164,26 +163,16 @@ public readonly struct EventRecord : IEquatable<EventRecord>
     /// <exception cref="ArgumentException"><paramref name="source"/> is shorter than <see cref="Size"/>.</exception>
     public static EventRecord ReadFrom(ReadOnlySpan<byte> source)
     {
-        if (source.Length < Size)
-        {
-            throw new ArgumentException($"an event record is {Size} bytes; got {source.Length}", nameof(source));
-        }
-        return new(BinaryPrimitives.ReadUInt64LittleEndian(source), BinaryPrimitives.ReadUInt64LittleEndian(source[8..]),
-            BinaryPrimitives.ReadUInt64LittleEndian(source[16..]), BinaryPrimitives.ReadUInt64LittleEndian(source[24..]));
+        CheckLength(source.Length, Size, "an event record", nameof(source));
+        return new(ReadWord(source, 0), ReadWord(source, 1), ReadWord(source, 2), ReadWord(source, 3));
     }
 
     /// <summary>Writes the record, little-endian, to the first <see cref="Size"/> bytes of <paramref name="destination"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <see cref="Size"/>.</exception>
     public void WriteTo(Span<byte> destination)
     {
-        if (destination.Length < Size)
-        {
-            throw new ArgumentException($"an event record is {Size} bytes; got {destination.Length}", nameof(destination));
-        }
-        BinaryPrimitives.WriteUInt64LittleEndian(destination, Word0);
-        BinaryPrimitives.WriteUInt64LittleEndian(destination[8..], Word1);
-        BinaryPrimitives.WriteUInt64LittleEndian(destination[16..], Word2);
-        BinaryPrimitives.WriteUInt64LittleEndian(destination[24..], Word3);
+        CheckLength(destination.Length, Size, "an event record", nameof(destination));
+        WriteWords(destination, Word0, Word1, Word2, Word3);
     }
 
     public bool Equals(EventRecord other) =>

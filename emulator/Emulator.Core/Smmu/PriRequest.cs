@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using static Emulator.Core.Smmu.SmmuBits;
 
 namespace Emulator.Core.Smmu;
@@ -87,23 +86,16 @@ public readonly struct PriRequest : IEquatable<PriRequest>
     /// <exception cref="ArgumentException"><paramref name="source"/> is shorter than <see cref="Size"/>.</exception>
     public static PriRequest ReadFrom(ReadOnlySpan<byte> source)
     {
-        if (source.Length < Size)
-        {
-            throw new ArgumentException($"a PRI queue entry is {Size} bytes; got {source.Length}", nameof(source));
-        }
-        return new(BinaryPrimitives.ReadUInt64LittleEndian(source), BinaryPrimitives.ReadUInt64LittleEndian(source[8..]));
+        CheckLength(source.Length, Size, "a PRI queue entry", nameof(source));
+        return new(ReadWord(source, 0), ReadWord(source, 1));
     }
 
     /// <summary>Writes the entry, little-endian, to the first <see cref="Size"/> bytes of <paramref name="destination"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <see cref="Size"/>.</exception>
     public void WriteTo(Span<byte> destination)
     {
-        if (destination.Length < Size)
-        {
-            throw new ArgumentException($"a PRI queue entry is {Size} bytes; got {destination.Length}", nameof(destination));
-        }
-        BinaryPrimitives.WriteUInt64LittleEndian(destination, Word0);
-        BinaryPrimitives.WriteUInt64LittleEndian(destination[8..], Word1);
+        CheckLength(destination.Length, Size, "a PRI queue entry", nameof(destination));
+        WriteWords(destination, Word0, Word1);
     }
 
     public bool Equals(PriRequest other) => Word0 == other.Word0 && Word1 == other.Word1;

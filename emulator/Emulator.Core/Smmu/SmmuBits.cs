@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 
 namespace Emulator.Core.Smmu;
@@ -33,6 +34,29 @@ internal static class SmmuBits
         if (bits < 64 && value >> bits != 0)
         {
             throw new ArgumentOutOfRangeException(paramName, value, $"does not fit in {bits} bits");
+        }
+    }
+
+    /// <summary>Throws unless a buffer of <paramref name="length"/> bytes holds a <paramref name="what"/>
+    /// of <paramref name="size"/> bytes (the in-memory formats' ReadFrom/WriteTo).</summary>
+    public static void CheckLength(int length, int size, string what, string paramName)
+    {
+        if (length < size)
+        {
+            throw new ArgumentException($"{what} is {size} bytes; got {length}", paramName);
+        }
+    }
+
+    /// <summary>The little-endian 64-bit word <paramref name="word"/> of an in-memory structure.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong ReadWord(ReadOnlySpan<byte> source, int word) => BinaryPrimitives.ReadUInt64LittleEndian(source[(word * 8)..]);
+
+    /// <summary>Writes <paramref name="words"/> little-endian, one after the other, from the start of <paramref name="destination"/>.</summary>
+    public static void WriteWords(Span<byte> destination, params ReadOnlySpan<ulong> words)
+    {
+        for (int i = 0; i < words.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(destination[(i * 8)..], words[i]);
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using static Emulator.Core.Smmu.SmmuBits;
 
 namespace Emulator.Core.Smmu;
@@ -144,33 +143,19 @@ public readonly struct StreamTableEntry : IEquatable<StreamTableEntry>
     /// <exception cref="ArgumentException"><paramref name="source"/> is shorter than <see cref="Size"/>.</exception>
     public static StreamTableEntry ReadFrom(ReadOnlySpan<byte> source)
     {
-        if (source.Length < Size)
-        {
-            throw new ArgumentException($"an STE is {Size} bytes; got {source.Length}", nameof(source));
-        }
-        return new(Read(source, 0), Read(source, 1), Read(source, 2), Read(source, 3),
-            Read(source, 4), Read(source, 5), Read(source, 6), Read(source, 7));
+        CheckLength(source.Length, Size, "an STE", nameof(source));
+        return new(ReadWord(source, 0), ReadWord(source, 1), ReadWord(source, 2), ReadWord(source, 3),
+            ReadWord(source, 4), ReadWord(source, 5), ReadWord(source, 6), ReadWord(source, 7));
     }
 
     /// <summary>Writes the STE, little-endian, to the first <see cref="Size"/> bytes of <paramref name="destination"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <see cref="Size"/>.</exception>
     public void WriteTo(Span<byte> destination)
     {
-        if (destination.Length < Size)
-        {
-            throw new ArgumentException($"an STE is {Size} bytes; got {destination.Length}", nameof(destination));
-        }
-        BinaryPrimitives.WriteUInt64LittleEndian(destination, Word0);
-        BinaryPrimitives.WriteUInt64LittleEndian(destination[8..], Word1);
-        BinaryPrimitives.WriteUInt64LittleEndian(destination[16..], Word2);
-        BinaryPrimitives.WriteUInt64LittleEndian(destination[24..], Word3);
-        BinaryPrimitives.WriteUInt64LittleEndian(destination[32..], Word4);
-        BinaryPrimitives.WriteUInt64LittleEndian(destination[40..], Word5);
-        BinaryPrimitives.WriteUInt64LittleEndian(destination[48..], Word6);
-        BinaryPrimitives.WriteUInt64LittleEndian(destination[56..], Word7);
+        CheckLength(destination.Length, Size, "an STE", nameof(destination));
+        WriteWords(destination, Word0, Word1, Word2, Word3, Word4, Word5, Word6, Word7);
     }
 
-    private static ulong Read(ReadOnlySpan<byte> source, int word) => BinaryPrimitives.ReadUInt64LittleEndian(source[(word * 8)..]);
 
     public bool Equals(StreamTableEntry other) =>
         Word0 == other.Word0 && Word1 == other.Word1 && Word2 == other.Word2 && Word3 == other.Word3
