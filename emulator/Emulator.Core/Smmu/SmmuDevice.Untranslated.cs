@@ -43,25 +43,13 @@ public sealed partial class SmmuDevice
         bool ssv = pasid != AtcEntry.NoPasid;
         uint eventSsid = ssv ? pasid & 0xF_FFFF : 0;
 
-        switch (LookupSte(sid, eventSsid, ssv, out StreamTableEntry ste, out EventRecord fault))
+        if (Settled(LookupSte(sid, eventSsid, ssv, out StreamTableEntry ste, out EventRecord fault), fault, va) is { } steResult)
         {
-            case ConfigStatus.Fault:
-                RecordEvent(fault);
-                return UntranslatedResult.Fault;
-            case ConfigStatus.Abort:
-                return UntranslatedResult.Fault;
-            case ConfigStatus.Bypass:
-                return Bypass(va);
+            return steResult;
         }
-        switch (LookupCd(sid, ste, pasid, out ContextDescriptor cd, out fault))
+        if (Settled(LookupCd(sid, ste, pasid, out ContextDescriptor cd, out fault), fault, va) is { } cdResult)
         {
-            case ConfigStatus.Fault:
-                RecordEvent(fault);
-                return UntranslatedResult.Fault;
-            case ConfigStatus.Abort:
-                return UntranslatedResult.Fault;
-            case ConfigStatus.Bypass:
-                return Bypass(va);
+            return cdResult;
         }
         if (cd.Epd0)
         {
@@ -132,5 +120,23 @@ public sealed partial class SmmuDevice
         ulong pfn = va >> Memory.Page.Shift;
         ulong framePa = va & ~(ulong)Memory.Page.Mask;
         return UntranslatedResult.Ok(va, framePa, pfn < _memory.FrameCount ? _frames.Generation(pfn) : 0);
+    }
+
+    /// <summary>What an untranslated transaction becomes when a configuration lookup (STE, then CD) did
+    /// not say "translate": a fault (recorded when the lookup produced an event) or a bypass; null to go on.</summary>
+    private UntranslatedResult? Settled(ConfigStatus status, in EventRecord fault, ulong va)
+    {
+        switch (status)
+        {
+            case ConfigStatus.Fault:
+                RecordEvent(fault);
+                return UntranslatedResult.Fault;
+            case ConfigStatus.Abort:
+                return UntranslatedResult.Fault;
+            case ConfigStatus.Bypass:
+                return Bypass(va);
+            default:
+                return null;
+        }
     }
 }
