@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Emulator.Core.Paging;
+using Emulator.Tests.Support;
 
 namespace Emulator.Tests.Paging;
 
@@ -7,7 +7,6 @@ namespace Emulator.Tests.Paging;
 /// §4.10.4 and the shootdown guarantee of <see cref="Tlb"/>.</summary>
 public sealed class TlbTests
 {
-    private const int MinRaceRounds = 200;
 
     private const ulong Va = 0x0000_7F12_3456_7000;
     private const AccessType UserRead = AccessType.User;
@@ -226,31 +225,19 @@ public sealed class TlbTests
     {
         // The owner inserts va → a pa unique to the round and looks it up in a loop; a second thread
         // invalidates it (three flavours) and then rewrites the slot with other pages of the same set.
-        // A lookup that starts after the invalidator has published "done" must miss, and every hit
-        // must return exactly this round's pa (a torn entry would mix another page's frame in).
-        const int maxRounds = 3000;
         const ushort pcid = 5;
         var tlb = new Tlb(sets: 64, ways: 4);
-        int inserted = -1;
-        int invalidated = -1;
-        int stop = 0;
-        long staleHits = 0;
-        long tornHits = 0;
-        long hitsChecked = 0;
 
-        var remote = new Thread(() =>
-        {
-            for (int round = 0; round < maxRounds; round++)
+        var r = InvalidationRace.Run(maxRounds: 3000, enoughMs: 500,
+            fill: round =>
             {
-                var spin = new SpinWait();
-                while (Volatile.Read(ref inserted) < round)
-                {
-                    if (Volatile.Read(ref stop) != 0)
-                    {
-                        return;
-                    }
-                    spin.SpinOnce(sleep1Threshold: -1); // never Sleep(1): the owner answers in microseconds
-                }
+                ulong pageBase = 0x0200_0000 + ((ulong)round << 12);
+                tlb.Insert(Tr(pageBase), Va, pcid);
+                return pageBase + 0x123;
+            },
+            lookup: (out ulong pa) => tlb.Lookup(Va + 0x123, pcid, UserRead, out pa),
+            invalidateAndRefill: round =>
+            {
                 switch (round % 3)
                 {
                     case 0: tlb.InvalidatePage(Va, pcid); break;
@@ -264,50 +251,11 @@ public sealed class TlbTests
                     // tag with one of these frames.
                     tlb.Insert(Tr(0x0100_0000 + (k << 12)), Va + (k << 18), pcid);
                 }
-                Volatile.Write(ref invalidated, round);
-            }
-        });
-        remote.Start();
+            });
 
-        var deadline = Stopwatch.StartNew();
-        int rounds = 0;
-        // A fixed minimum of rounds, however slow the machine; the clock only shortens a fast run
-        // beyond that minimum and stops a hang (it never decides pass or fail).
-        for (; rounds < maxRounds; rounds++)
-        {
-            if ((rounds >= MinRaceRounds && deadline.ElapsedMilliseconds >= 500) || deadline.ElapsedMilliseconds >= 30_000)
-            {
-                break;
-            }
-            ulong pageBase = 0x0200_0000 + ((ulong)rounds << 12);
-            tlb.Insert(Tr(pageBase), Va, pcid);
-            Volatile.Write(ref inserted, rounds);
-            int spins = 0;
-            while (true)
-            {
-                bool done = Volatile.Read(ref invalidated) >= rounds; // read before the lookup starts
-                if (tlb.Lookup(Va + 0x123, pcid, UserRead, out ulong pa))
-                {
-                    hitsChecked++;
-                    tornHits += pa != pageBase + 0x123 ? 1 : 0;
-                    staleHits += done ? 1 : 0;
-                }
-                if (done)
-                {
-                    break;
-                }
-                if (++spins % 256 == 0)
-                {
-                    Thread.Yield(); // look up back to back, but let the invalidator have a core under load
-                }
-            }
-        }
-        Volatile.Write(ref stop, 1);
-        remote.Join();
-
-        Assert.True(rounds >= MinRaceRounds, $"only {rounds} rounds ran in 30 s: a hang"); // the race was exercised many times
-        Assert.True(hitsChecked > 0, "no hit was ever checked"); // lookups did hit before each invalidation
-        Assert.Equal(0, staleHits); // no lookup after the invalidation returned hit the old entry
-        Assert.Equal(0, tornHits); // no hit (of the hitsChecked before each invalidation) returned another frame
+        Assert.True(r.Rounds >= InvalidationRace.MinRounds, $"only {r.Rounds} rounds ran in 30 s: a hang"); // the race was exercised many times
+        Assert.True(r.HitsChecked > 0, "no hit was ever checked"); // lookups did hit before each invalidation
+        Assert.Equal(0, r.StaleHits); // no lookup after the invalidation returned hit the old entry
+        Assert.Equal(0, r.TornHits); // no hit (of the hitsChecked before each invalidation) returned another frame
     }
 }

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Emulator.Core.Pcie;
+using Emulator.Tests.Support;
 
 namespace Emulator.Tests.Pcie;
 
@@ -7,7 +7,6 @@ namespace Emulator.Tests.Pcie;
 /// rules, the documented FIFO replacement, and the guarantee that a remote invalidation is final.</summary>
 public sealed class AtcTests
 {
-    private const int MinRaceRounds = 200;
 
     private const uint P1 = 5;
     private const uint P2 = 6;
@@ -480,31 +479,20 @@ public sealed class AtcTests
     {
         // The DMA thread inserts va → a pa unique to the round (a 4 KiB entry, or every other round a
         // 2 MiB one) and looks it up in a loop; the backend thread invalidates it (three flavours), then
-        // refills the freed slots with other translations. A lookup that starts after the invalidator
-        // published "done" must miss, and every hit must return exactly this round's pa (a torn read
-        // would pair Va's tag with another translation's frame).
-        const int maxRounds = 2000;
+        // refills the freed slots with other translations.
         var atc = new Atc(); // 64 sets × 4 ways
-        int inserted = -1;
-        int invalidated = -1;
-        int stop = 0;
-        long staleHits = 0;
-        long tornHits = 0;
-        long hitsChecked = 0;
 
-        var remote = new Thread(() =>
-        {
-            for (int round = 0; round < maxRounds; round++)
+        var r = InvalidationRace.Run(maxRounds: 2000, enoughMs: 300,
+            fill: round =>
             {
-                var spin = new SpinWait();
-                while (Volatile.Read(ref inserted) < round)
-                {
-                    if (Volatile.Read(ref stop) != 0)
-                    {
-                        return;
-                    }
-                    spin.SpinOnce(sleep1Threshold: -1); // never Sleep(1): the DMA thread answers in microseconds
-                }
+                bool ranged = round % 2 == 1;
+                ulong pa = ranged ? 0x8000_0000UL + ((ulong)round << 21) : 0x0200_0000UL + ((ulong)round << 12);
+                atc.Insert(ranged ? E(P1, Base2M, pa, 21) : E(P1, Va, pa));
+                return ranged ? pa + (Va - Base2M) + 0x123 : pa + 0x123;
+            },
+            lookup: (out ulong got) => atc.Lookup(P1, Va + 0x123, R, out got, out _),
+            invalidateAndRefill: round =>
+            {
                 switch (round % 3)
                 {
                     case 0: atc.Invalidate(P1, Va, 12); break;
@@ -517,52 +505,11 @@ public sealed class AtcTests
                     atc.Insert(E(P1, Va + (k << 18), 0x0100_0000 + (k << 12)));
                     atc.Insert(E(P1, Base2M + (k << 21), 0x4000_0000 + (k << 21), 21));
                 }
-                Volatile.Write(ref invalidated, round);
-            }
-        });
-        remote.Start();
+            });
 
-        var deadline = Stopwatch.StartNew();
-        int rounds = 0;
-        // A fixed minimum of rounds, however slow the machine; the clock only shortens a fast run
-        // beyond that minimum and stops a hang (it never decides pass or fail).
-        for (; rounds < maxRounds; rounds++)
-        {
-            if ((rounds >= MinRaceRounds && deadline.ElapsedMilliseconds >= 300) || deadline.ElapsedMilliseconds >= 30_000)
-            {
-                break;
-            }
-            bool ranged = rounds % 2 == 1;
-            ulong pa = ranged ? 0x8000_0000UL + ((ulong)rounds << 21) : 0x0200_0000UL + ((ulong)rounds << 12);
-            atc.Insert(ranged ? E(P1, Base2M, pa, 21) : E(P1, Va, pa));
-            ulong expected = ranged ? pa + (Va - Base2M) + 0x123 : pa + 0x123;
-            Volatile.Write(ref inserted, rounds);
-            int spins = 0;
-            while (true)
-            {
-                bool done = Volatile.Read(ref invalidated) >= rounds; // read before the lookup starts
-                if (atc.Lookup(P1, Va + 0x123, R, out ulong got, out _))
-                {
-                    hitsChecked++;
-                    tornHits += got != expected ? 1 : 0;
-                    staleHits += done ? 1 : 0;
-                }
-                if (done)
-                {
-                    break;
-                }
-                if (++spins % 256 == 0)
-                {
-                    Thread.Yield(); // look up back to back, but let the invalidator have a core under load
-                }
-            }
-        }
-        Volatile.Write(ref stop, 1);
-        remote.Join();
-
-        Assert.True(rounds >= MinRaceRounds, $"only {rounds} rounds ran in 30 s: a hang"); // the race was exercised many times
-        Assert.True(hitsChecked > 0, "no hit was ever checked"); // lookups did hit before each invalidation
-        Assert.Equal(0, staleHits); // no lookup after the invalidation returned hit the old entry
-        Assert.Equal(0, tornHits); // every hit returned this round's translation
+        Assert.True(r.Rounds >= InvalidationRace.MinRounds, $"only {r.Rounds} rounds ran in 30 s: a hang"); // the race was exercised many times
+        Assert.True(r.HitsChecked > 0, "no hit was ever checked"); // lookups did hit before each invalidation
+        Assert.Equal(0, r.StaleHits); // no lookup after the invalidation returned hit the old entry
+        Assert.Equal(0, r.TornHits); // every hit returned this round's translation
     }
 }
