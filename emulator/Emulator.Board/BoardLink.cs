@@ -159,8 +159,8 @@ public sealed partial class BoardLink : IDisposable
         {
             Sync(_options.SyncTimeout);
         }
-        var payload = new AtcInvPayload(request.Sid, request.Pasid == AtcEntry.NoPasid ? AtcInvPayload.NoPasid : request.Pasid,
-            request.Global, request.Address, (byte)Math.Clamp(request.SizeLog2, AtcInvPayload.MinSizeLog2, AtcInvPayload.WholeSpaceSizeLog2), 0);
+        uint pasid = request.Pasid == AtcEntry.NoPasid ? AtcInvPayload.NoPasid : request.Pasid;
+        byte sizeLog2 = (byte)Math.Clamp(request.SizeLog2, AtcInvPayload.MinSizeLog2, AtcInvPayload.WholeSpaceSizeLog2);
         lock (_sendLock)
         {
             PendingInvalidation p;
@@ -168,7 +168,7 @@ public sealed partial class BoardLink : IDisposable
             lock (_state)
             {
                 ushort itag = AllocateItag();
-                p = new PendingInvalidation(itag, ++_issued, new AtcInvPayload(payload.Sid, payload.Pasid, payload.Global, payload.Address, payload.SizeLog2, itag));
+                p = new PendingInvalidation(itag, ++_issued, new AtcInvPayload(request.Sid, pasid, request.Global, request.Address, sizeLog2, itag));
                 _pending.Add(itag, p);
                 _sinceSync++;
                 c = _connection;

@@ -112,7 +112,7 @@ public sealed partial class TraceReplayer
         return new TraceReplayer(file, options ?? new ReplayOptions());
     }
 
-    /// <summary>Runs one statement and checks its expectation (failures go to <see cref="Failures"/>).</summary>
+    /// <summary>Runs one statement and checks its expectation (unmet ones are in <see cref="Finish"/>'s result).</summary>
     /// <returns>What an action did; <see cref="ActionOutcome.Ok"/> for set-up statements and checks.
     /// After an emulator exception (a bug) the replay is stopped: that statement and every later one
     /// return <see cref="ActionOutcomeKind.Broken"/>.</returns>
@@ -172,9 +172,6 @@ public sealed partial class TraceReplayer
 
     /// <summary>The counters now (cumulative from the start).</summary>
     public ReplayCounters CurrentCounters => Counters();
-
-    /// <summary>Unmet expectations so far, in order.</summary>
-    public IReadOnlyList<ReplayFailure> Failures => _failures;
 
     /// <summary>The address space of the process a trace calls <paramref name="name"/>; null if there is none.</summary>
     public AddressSpace? Process(string name) => _processes.GetValueOrDefault(name);
