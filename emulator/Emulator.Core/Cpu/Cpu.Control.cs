@@ -4,11 +4,6 @@ namespace Emulator.Core.Cpu;
 
 public sealed partial class Cpu
 {
-    /// <summary>"EmulatorSVA " as CPUID leaf 0 returns it in EBX, EDX, ECX.</summary>
-    private const uint VendorEbx = 0x6C75_6D45; // "Emul"
-    private const uint VendorEdx = 0x726F_7461; // "ator"
-    private const uint VendorEcx = 0x2041_5653; // "SVA "
-
     /// <summary>JMP rel / r/m64. A target read from memory is loaded before RIP changes.</summary>
     private bool ExecJmp(in Instruction i)
     {
@@ -135,27 +130,10 @@ public sealed partial class Cpu
         return true;
     }
 
-    /// <summary>
-    /// CPUID. Leaf 0: max leaf 7, vendor "EmulatorSVA ". Leaf 1: <see cref="CpuOptions.CpuidSignature"/>,
-    /// EDX = TSC (4) | CX8 (8) | CMOV (15); ECX = CX16 (13) | MOVBE (22) | POPCNT (23). Leaf 7: EBX =
-    /// BMI1 (3, for TZCNT; ANDN/BEXTR/BLS* are VEX-encoded and #UD here). 0x80000000: max 0x80000001;
-    /// 0x80000001: EDX = SYSCALL (11) | NX (20) | LM (29), ECX = LAHF/SAHF in 64-bit mode (0) |
-    /// ABM/LZCNT (5). Any other leaf returns zeros. No x87, MMX or SSE bit is
-    /// reported because none is implemented.
-    /// </summary>
+    /// <summary>CPUID: the table of <see cref="CpuFeatures"/> for the vCPU's <see cref="CpuOptions.Level"/>.</summary>
     private bool ExecCpuid()
     {
-        uint leaf = (uint)_r[0];
-        uint subleaf = (uint)_r[1];
-        (uint a, uint b, uint c, uint d) = leaf switch
-        {
-            0 => (7u, VendorEbx, VendorEcx, VendorEdx),
-            1 => (_options.CpuidSignature, 0u, (1u << 13) | (1u << 22) | (1u << 23), (1u << 4) | (1u << 8) | (1u << 15)),
-            7 when subleaf == 0 => (0u, 1u << 3, 0u, 0u),
-            0x8000_0000 => (0x8000_0001u, 0u, 0u, 0u),
-            0x8000_0001 => (0u, 0u, (1u << 0) | (1u << 5), (1u << 11) | (1u << 20) | (1u << 29)),
-            _ => (0u, 0u, 0u, 0u),
-        };
+        (uint a, uint b, uint c, uint d) = CpuFeatures.Cpuid(_options.Level, _options.CpuidSignature, (uint)_r[0], (uint)_r[1]);
         _r[0] = a;
         _r[3] = b;
         _r[1] = c;

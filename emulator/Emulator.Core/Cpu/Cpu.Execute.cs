@@ -163,7 +163,7 @@ public sealed partial class Cpu
                 return Exit(CpuExitKind.GeneralProtection);
 
             default:
-                return Exit(CpuExitKind.InvalidOpcode);
+                return ExecExtended(in i);
         }
     }
 }

@@ -19,4 +19,8 @@ public sealed record CpuOptions
     /// <summary>A decoded-instruction cache shared with other vCPUs stepped on the same host thread
     /// (so a store by one drops the code for all); null for a private one. Must cover the same memory.</summary>
     public CodeCache? CodeCache { get; init; }
+
+    /// <summary>The micro-architecture level: what CPUID reports and which instructions execute.
+    /// Default: the highest implemented.</summary>
+    public CpuLevel Level { get; init; } = CpuLevel.V3;
 }

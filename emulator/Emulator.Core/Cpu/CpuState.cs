@@ -1,14 +1,17 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace Emulator.Core.Cpu;
 
-/// <summary>The architectural user-mode state of one vCPU: the general-purpose registers, RIP, RFLAGS
-/// and the FS/GS bases.</summary>
+/// <summary>The architectural user-mode state of one vCPU: the general-purpose registers, RIP, RFLAGS,
+/// the FS/GS bases, the vector registers (YMM0–15, MXCSR) and the x87 FPU.</summary>
 /// <remarks>
 /// The emulated kernel reads and writes this between <see cref="Cpu.Run"/> calls (syscall arguments in
 /// RDI, RSI, RDX, R10, R8, R9, the number in RAX, the result back in RAX). Only the owning vCPU thread
 /// may touch it. Segment selectors are not modelled: user mode runs with flat CS/SS/DS/ES and FS/GS
 /// bases set by <c>arch_prctl</c>.
 /// </remarks>
-public sealed class CpuState
+public sealed partial class CpuState
 {
     /// <summary>RAX..R15 in encoding order, indexed by <see cref="Gpr"/>, then a slot that is always 0
     /// (<see cref="Cpu"/> uses it for "no base/index register" in address arithmetic).</summary>
@@ -50,12 +53,61 @@ public sealed class CpuState
     /// <summary>GS base (IA32_GS_BASE), added to GS-prefixed memory operands.</summary>
     public ulong GsBase { get; set; }
 
+    /// <summary>YMM0..YMM15; XMMn is the low 128 bits of YMMn (little-endian: element 0 of the
+    /// <see cref="Vector256{T}"/> is bit 0 of the register). Legacy SSE writes keep bits 255:128; VEX
+    /// writes zero them (SDM Vol. 1 §14.1.2).</summary>
+    internal readonly Vector256<byte>[] Ymm = new Vector256<byte>[16];
+
+    /// <summary>MXCSR (SDM Vol. 1 §10.2.3): flags 5:0, DAZ 6, masks 12:7, RC 14:13, FTZ 15. Power-up and
+    /// execve value 0x1F80 (all exceptions masked, round to nearest).</summary>
+    public uint Mxcsr { get; set; } = MxcsrDefault;
+
+    /// <summary>The MXCSR value at power-up and after execve.</summary>
+    public const uint MxcsrDefault = 0x1F80;
+
+    /// <summary>The x87 FPU (and the MMX registers it aliases).</summary>
+    public X87State Fpu { get; } = new();
+
+    /// <summary>XMM<paramref name="n"/> (0–15).</summary>
+    public Vector128<byte> GetXmm(int n) => Ymm[n].GetLower();
+
+    /// <summary>Sets XMM<paramref name="n"/>, keeping bits 255:128 (as a legacy SSE write does).</summary>
+    public void SetXmm(int n, Vector128<byte> value) => Unsafe.As<Vector256<byte>, Vector128<byte>>(ref Ymm[n]) = value;
+
+    /// <summary>YMM<paramref name="n"/> (0–15).</summary>
+    public Vector256<byte> GetYmm(int n) => Ymm[n];
+
+    /// <summary>Sets YMM<paramref name="n"/>.</summary>
+    public void SetYmm(int n, Vector256<byte> value) => Ymm[n] = value;
+
     /// <summary>A copy, e.g. for fork (the child's state is the parent's with RAX = 0).</summary>
     public CpuState Clone()
     {
-        var c = new CpuState { Rip = Rip, Rflags = Rflags, FsBase = FsBase, GsBase = GsBase };
-        Regs.CopyTo(c.Regs, 0);
+        var c = new CpuState();
+        CopyTo(c);
         return c;
+    }
+
+    /// <summary>Copies every register, vector and x87 state included, into <paramref name="to"/>.</summary>
+    public void CopyTo(CpuState to)
+    {
+        ArgumentNullException.ThrowIfNull(to);
+        Regs.CopyTo(to.Regs, 0);
+        to.Rip = Rip;
+        to.Rflags = Rflags;
+        to.FsBase = FsBase;
+        to.GsBase = GsBase;
+        Ymm.CopyTo(to.Ymm, 0);
+        to.Mxcsr = Mxcsr;
+        Fpu.CopyTo(to.Fpu);
+    }
+
+    /// <summary>The vector and x87 state as execve leaves it (FNINIT, MXCSR 0x1F80, vector registers 0).</summary>
+    public void ResetExtendedState()
+    {
+        Array.Clear(Ymm);
+        Mxcsr = MxcsrDefault;
+        Fpu.Reset();
     }
 
     public override string ToString() =>

@@ -165,15 +165,5 @@ public sealed partial class GuestKernel
         }
     }
 
-    private static void CopyRegisters(CpuState from, CpuState to)
-    {
-        for (var r = Gpr.Rax; r <= Gpr.R15; r++)
-        {
-            to[r] = from[r];
-        }
-        to.Rip = from.Rip;
-        to.Rflags = from.Rflags;
-        to.FsBase = from.FsBase;
-        to.GsBase = from.GsBase;
-    }
+    private static void CopyRegisters(CpuState from, CpuState to) => from.CopyTo(to);
 }

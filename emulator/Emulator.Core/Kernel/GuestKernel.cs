@@ -61,7 +61,7 @@ public sealed partial class GuestKernel
         _code = new CodeCache(machine.Memory);
         for (int i = 0; i < _vcpus.Length; i++)
         {
-            _vcpus[i] = new Vcpu(i, machine.Memory, machine.Options.Paging, machine.Frames, _code);
+            _vcpus[i] = new Vcpu(i, machine.Memory, machine.Options.Paging, machine.Frames, _code, _options.CpuLevel);
         }
     }
 
@@ -138,7 +138,12 @@ public sealed partial class GuestKernel
         {
             return Errno.ENOMEM;
         }
-        var image = argv.Count > 0 && _options.Image.ExecFn is null ? _options.Image with { ExecFn = argv[0] } : _options.Image;
+        var image = _options.Image with
+        {
+            ExecFn = _options.Image.ExecFn ?? (argv.Count > 0 ? argv[0] : null),
+            Hwcap = Cpu.CpuFeatures.Hwcap(_options.CpuLevel),
+            Hwcap2 = Cpu.CpuFeatures.Hwcap2(_options.CpuLevel),
+        };
         var err = ProcessImage.Load(mm!, elf, file, argv, envp, out var loaded, image);
         if (err != Errno.Ok)
         {

@@ -40,6 +40,9 @@ public sealed record GuestKernelOptions
     /// (default 2025-01-01T00:00:00Z), so runs are reproducible.</summary>
     public long RealtimeEpochSeconds { get; init; } = 1_735_689_600;
 
+    /// <summary>The CPU level every vCPU runs at (CPUID, AT_HWCAP, which instructions execute).</summary>
+    public Cpu.CpuLevel CpuLevel { get; init; } = Cpu.CpuLevel.V3;
+
     /// <summary>Options of the start-up image (uid, AT_RANDOM seed, ...).</summary>
     public ProcessImageOptions Image { get; init; } = ProcessImageOptions.Default;
 

@@ -22,7 +22,7 @@ public sealed record ProcessImageOptions
 
     /// <summary>AT_HWCAP: on x86-64, CPUID.01H:EDX. Default: the x86-64 baseline (FPU, TSC, CX8, CMOV, MMX,
     /// FXSR, SSE, SSE2); the syscall layer passes what the emulated CPU reports.</summary>
-    public ulong Hwcap { get; init; } = (1UL << 0) | (1UL << 4) | (1UL << 8) | (1UL << 15) | (1UL << 23) | (1UL << 24) | (1UL << 25) | (1UL << 26);
+    public ulong Hwcap { get; init; } = Cpu.CpuFeatures.Hwcap(Cpu.CpuLevel.V1);
 
     /// <summary>AT_HWCAP2 (x86: ring-3 MWAIT, FSGSBASE): none.</summary>
     public ulong Hwcap2 { get; init; }

@@ -12,11 +12,12 @@ internal sealed class Vcpu
     /// <param name="frames">For the decoded-instruction cache's generation check.</param>
     /// <param name="code">The decoded-instruction cache every vCPU of the kernel shares (they run on
     /// one host thread), so a store by one vCPU drops the code for all.</param>
-    public Vcpu(int index, PhysicalMemory memory, PagingMode mode, FrameAllocator frames, Cpu.CodeCache code)
+    /// <param name="level">The CPU level (CPUID, instruction set).</param>
+    public Vcpu(int index, PhysicalMemory memory, PagingMode mode, FrameAllocator frames, Cpu.CodeCache code, Cpu.CpuLevel level)
     {
         Index = index;
         Mmu = new Mmu(memory, mode, WalkOptions.Default);
-        Cpu = new Cpu.Cpu(Mmu, new Cpu.CpuOptions { Frames = frames, CodeCache = code });
+        Cpu = new Cpu.Cpu(Mmu, new Cpu.CpuOptions { Frames = frames, CodeCache = code, Level = level });
     }
 
     public int Index { get; }
