@@ -171,16 +171,95 @@ public sealed partial class Cpu
         return true;
     }
 
+    /// <summary>True for a VEX-encoded instruction (three-operand form; a VEX.128 write zeroes bits
+    /// 255:128 of the destination).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsVex(in Instruction i) => i.Encoding == EncodingKind.VEX;
+
+    /// <summary>Reads operand <paramref name="op"/> as 128 bits: an XMM register or m128. Legacy-SSE
+    /// memory operands must be 16-byte aligned (#GP otherwise) unless <paramref name="unaligned"/>
+    /// (MOVUPS, MOVDQU, LDDQU, ...); VEX memory operands never need alignment except where the
+    /// instruction says so (VMOVAPS...), which the caller checks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool ReadXmmOperand(in Instruction i, int op, out Vector128<byte> value, bool unaligned = false)
+    {
+        OpKind kind = i.GetOpKind(op);
+        if (kind == OpKind.Register)
+        {
+            value = Xmm(i.GetOpRegister(op));
+            return true;
+        }
+        ulong ea = Ea(i);
+        if (!unaligned && !IsVex(i) && !CheckAligned(ea, 16))
+        {
+            value = default;
+            return false;
+        }
+        return ReadVector128(ea, out value);
+    }
+
+    /// <summary>Reads operand <paramref name="op"/> as 256 bits: a YMM register or m256 (VEX: no
+    /// alignment requirement unless the caller checks one).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool ReadYmmOperand(in Instruction i, int op, out Vector256<byte> value)
+    {
+        if (i.GetOpKind(op) == OpKind.Register)
+        {
+            value = Ymm(i.GetOpRegister(op));
+            return true;
+        }
+        return ReadVector256(Ea(i), out value);
+    }
+
+    /// <summary>Reads the low <paramref name="size"/> (4 or 8) bytes of operand <paramref name="op"/>:
+    /// an XMM register's low element or a scalar memory operand (no alignment requirement).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool ReadScalarOperand(in Instruction i, int op, int size, out ulong value)
+    {
+        if (i.GetOpKind(op) == OpKind.Register)
+        {
+            value = Xmm(i.GetOpRegister(op)).AsUInt64().ToScalar() & Mask(size);
+            return true;
+        }
+        return Read(Ea(i), size, out value);
+    }
+
+    /// <summary>Writes a 128-bit result to the XMM register operand 0: a VEX instruction zeroes bits
+    /// 255:128, a legacy SSE instruction keeps them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void WriteXmmResult(in Instruction i, Vector128<byte> value)
+    {
+        if (IsVex(i))
+        {
+            SetXmmZeroUpper(i.Op0Register, value);
+        }
+        else
+        {
+            Xmm(i.Op0Register) = value;
+        }
+    }
+
     /// <summary>Every mnemonic the integer switch does not handle: the SIMD floating-point unit
     /// (<c>Cpu.SimdFloat*.cs</c>), the SIMD integer and data-movement unit (<c>Cpu.SimdInteger*.cs</c>),
-    /// then the x87 unit (<c>Cpu.X87*.cs</c>); #UD when none knows it.</summary>
+    /// the AVX2-only, BMI, MMX and SSE4.2 string unit (<c>Cpu.VectorExtra*.cs</c>), then the x87 unit
+    /// (<c>Cpu.X87*.cs</c>); #UD when none knows it. A VEX instruction below level v3 (AVX not enabled
+    /// in XCR0) and every EVEX, XOP or 3DNow! encoding is #UD here, before any unit sees it.</summary>
     private bool ExecExtended(in Instruction i)
     {
+        EncodingKind encoding = i.Encoding;
+        if (encoding != EncodingKind.Legacy && (encoding != EncodingKind.VEX || !AvxEnabled))
+        {
+            return Exit(CpuExitKind.InvalidOpcode);
+        }
         if (TryExecSimdFloat(in i, out bool ok))
         {
             return ok;
         }
         if (TryExecSimdInteger(in i, out ok))
+        {
+            return ok;
+        }
+        if (TryExecVectorExtra(in i, out ok))
         {
             return ok;
         }

@@ -76,12 +76,12 @@ public readonly struct CpuExit
     }
 
     /// <summary>The Linux signal a user process gets for this exit (0 for budget and syscall exits):
-    /// SIGSEGV for #PF and #GP, SIGILL for #UD, SIGFPE for #DE, SIGTRAP for #BP.</summary>
+    /// SIGSEGV for #PF and #GP, SIGILL for #UD, SIGFPE for #DE, #XM and #MF, SIGTRAP for #BP.</summary>
     public int Signal => Kind switch
     {
         CpuExitKind.PageFault or CpuExitKind.GeneralProtection => 11,
         CpuExitKind.InvalidOpcode => 4,
-        CpuExitKind.DivideError => 8,
+        CpuExitKind.DivideError or CpuExitKind.SimdFloatingPoint or CpuExitKind.X87FloatingPoint => 8,
         CpuExitKind.Breakpoint => 5,
         _ => 0,
     };

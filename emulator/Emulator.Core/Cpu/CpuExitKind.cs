@@ -27,6 +27,14 @@ public enum CpuExitKind : byte
     /// <summary>#DE: division by zero or a quotient that does not fit. Linux sends SIGFPE.</summary>
     DivideError,
 
+    /// <summary>#XM: an unmasked SIMD floating-point exception (MXCSR flags tell which); RIP is the
+    /// faulting instruction and its destination is unchanged. Linux sends SIGFPE.</summary>
+    SimdFloatingPoint,
+
+    /// <summary>#MF: a pending unmasked x87 exception (FSW.ES) reported at the next waiting x87
+    /// instruction, which is RIP. Linux sends SIGFPE.</summary>
+    X87FloatingPoint,
+
     /// <summary>#BP from <c>int3</c>; RIP is after the <c>int3</c>, as on hardware. Linux sends SIGTRAP.</summary>
     Breakpoint,
 }
