@@ -29,6 +29,29 @@ public sealed partial class Cpu
     private void SetXmmZeroUpper(Register r, Vector128<byte> value) =>
         Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_state.Ymm), r - Register.XMM0) = value.ToVector256();
 
+    /// <summary>MMX register <paramref name="r"/> (MM0–MM7): the significand of x87 physical register
+    /// R0–R7 (SDM Vol. 1 §9.5.1). An MMX instruction calls <see cref="MmxTransition"/> first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref ulong Mm(Register r) => ref _state.Fpu.Significand[r - Register.MM0];
+
+    /// <summary>What every MMX instruction (except EMMS) does to the x87 state (SDM Vol. 1 §9.5.1,
+    /// Table 9-2): TOP = 0 and every tag valid. An MMX write additionally sets the register's sign and
+    /// exponent bits to all ones, which <see cref="WriteMm"/> does.</summary>
+    private void MmxTransition()
+    {
+        X87State f = _state.Fpu;
+        f.Top = 0;
+        f.TagWord = 0;
+    }
+
+    /// <summary>Writes MMX register <paramref name="r"/>: the significand, and sign/exponent all ones.</summary>
+    private void WriteMm(Register r, ulong value)
+    {
+        int n = r - Register.MM0;
+        _state.Fpu.Significand[n] = value;
+        _state.Fpu.SignExponent[n] = 0xFFFF;
+    }
+
     /// <summary>True when VEX-encoded instructions may execute: AVX state enabled in XCR0 (level v3).</summary>
     private bool AvxEnabled => _options.Level >= CpuLevel.V3;
 
