@@ -11,6 +11,30 @@ public sealed partial class GuestKernel
     private static GuestFile? FileOf(GuestProcess p, ulong fd) =>
         fd < (ulong)p.Files.Count ? p.Files[(int)fd] : null;
 
+    /// <summary>The file system calls: read, write, open, openat, close and ioctl on the console and
+    /// the SVA devices.</summary>
+    private bool TryFileSyscall(Vcpu v, GuestThread t, ulong nr, ulong a0, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5, out long result)
+    {
+        var p = t.Process;
+        switch (nr)
+        {
+            case Nr.Read: result = ReadFile(p, a0, a1, a2); return true;
+            case Nr.Write: result = WriteFile(t, a0, a1, a2); return true;
+            case Nr.Open: result = OpenFile(p, a0, a1); return true;
+            case LinuxAbi.Openat: result = OpenFile(p, a1, a2); return true;
+            case Nr.Close: result = CloseFile(p, a0); return true;
+            case Nr.Ioctl:
+                result = IoctlFile(p, a0, a1, a2);
+                // The device may have DMA-written anywhere in the process (SVA_SUBMIT's destination and
+                // completion record), code pages included: drop every decoded page.
+                _code.InvalidateAll();
+                return true;
+            default:
+                result = 0;
+                return false;
+        }
+    }
+
     /// <summary>read(2): the console's stdin is at end of file; stdout/stderr are write-only; a device
     /// node has no read operation (-EINVAL, as Linux answers for such a character device).</summary>
     private static long ReadFile(GuestProcess p, ulong fd, ulong buf, ulong count) => FileOf(p, fd)?.Kind switch
@@ -24,8 +48,9 @@ public sealed partial class GuestKernel
     /// <summary>write(2) to the console: the bytes are read from guest memory a page at a time and go to
     /// the host stream. A buffer that faults at its start is -EFAULT; one that faults later is a short
     /// write, as Linux returns.</summary>
-    private long WriteFile(GuestProcess p, ulong fd, ulong buf, ulong count)
+    private long WriteFile(GuestThread t, ulong fd, ulong buf, ulong count)
     {
+        var p = t.Process;
         var file = FileOf(p, fd);
         Stream? sink;
         switch (file?.Kind)
@@ -71,7 +96,14 @@ public sealed partial class GuestKernel
         {
             return err;
         }
-        SvaCharDeviceLookup(path!, out var device);
+        Devices.SvaCharDevice? device = null;
+        foreach (var d in _devices)
+        {
+            if (d.Path == path)
+            {
+                device = d;
+            }
+        }
         if (device is null)
         {
             Log.GuestError.Debug("{0}: open {1}: no such file (only /dev/svaN exist)", p, path);
@@ -79,14 +111,14 @@ public sealed partial class GuestKernel
         }
         if ((flags & LinuxAbi.ODirectory) != 0)
         {
-            return -LinuxAbi.ENOTDIR;
+            return Return(Errno.ENOTDIR);
         }
         int fd = p.Files.IndexOf(null);
         if (fd < 0)
         {
             if (p.Files.Count >= GuestProcess.MaxFiles)
             {
-                return -LinuxAbi.EMFILE;
+                return Return(Errno.EMFILE);
             }
             fd = p.Files.Count;
             p.Files.Add(null);
@@ -95,42 +127,16 @@ public sealed partial class GuestKernel
         return fd;
     }
 
-    private void SvaCharDeviceLookup(string path, out Devices.SvaCharDevice? device)
+    /// <summary>Reads a NUL-terminated path of at most PATH_MAX bytes: 0, -EFAULT, -ENOENT (empty,
+    /// unless <paramref name="allowEmpty"/>) or -ENAMETOOLONG.</summary>
+    private long ReadPath(GuestProcess p, ulong va, out string? path, bool allowEmpty = false)
     {
-        device = null;
-        foreach (var d in _devices)
+        long err = ReadUserString(p.Mm, va, LinuxAbi.PathMax, out path, out int length);
+        if (err != 0)
         {
-            if (d.Path == path)
-            {
-                device = d;
-                return;
-            }
+            return err;
         }
-    }
-
-    /// <summary>Reads a NUL-terminated path of at most PATH_MAX bytes: 0, -EFAULT or -ENAMETOOLONG.</summary>
-    private long ReadPath(GuestProcess p, ulong va, out string? path)
-    {
-        path = null;
-        var bytes = new List<byte>();
-        while (bytes.Count < LinuxAbi.PathMax)
-        {
-            ulong at = va + (ulong)bytes.Count;
-            int chunk = (int)Math.Min((ulong)(LinuxAbi.PathMax - bytes.Count), Page.Size - (at & (Page.Size - 1)));
-            if (at < va || p.Mm.ReadUser(at, _io.AsSpan(0, chunk), out _) != Errno.Ok)
-            {
-                return Return(Errno.EFAULT);
-            }
-            int nul = Array.IndexOf(_io, (byte)0, 0, chunk);
-            if (nul >= 0)
-            {
-                bytes.AddRange(_io.AsSpan(0, nul));
-                path = Encoding.UTF8.GetString(bytes.ToArray());
-                return path.Length == 0 ? Return(Errno.ENOENT) : 0;
-            }
-            bytes.AddRange(_io.AsSpan(0, chunk));
-        }
-        return -LinuxAbi.ENAMETOOLONG;
+        return length == 0 && !allowEmpty ? Return(Errno.ENOENT) : 0;
     }
 
     /// <summary>close(2): the descriptor is freed; the last close of a description releases it.</summary>
@@ -157,4 +163,44 @@ public sealed partial class GuestKernel
         }
         return file.Device is { } device ? device.Ioctl(p.Mm, (uint)cmd, arg) : Return(Errno.ENOTTY);
     }
+
+    /// <summary>execve's file: the host file at <paramref name="path"/>, read whole (bounded by
+    /// <see cref="MaxExecutableBytes"/>) when it is a regular file its owner may execute.</summary>
+    private long ReadExecutable(GuestThread t, ulong dirfd, string path, bool noFollow, out byte[]? file, out string exePath)
+    {
+        file = null;
+        exePath = path;
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                return Directory.Exists(path) ? Return(Errno.EACCES) : Return(Errno.ENOENT);
+            }
+            if ((info.UnixFileMode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) == 0)
+            {
+                return Return(Errno.EACCES);
+            }
+            if (info.Length > MaxExecutableBytes)
+            {
+                return Return(Errno.ENOMEM);
+            }
+            file = File.ReadAllBytes(path);
+            exePath = Path.GetFullPath(path);
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Return(Errno.EACCES);
+        }
+    }
+
+    /// <summary>execve closes descriptors marked close-on-exec.</summary>
+    private static void CloseOnExec(GuestProcess p)
+    {
+    }
+
+    /// <summary>mmap of a file descriptor: the console and device nodes have no mmap operation (-ENODEV).</summary>
+    private static long MapFile(GuestProcess p, ulong addr, ulong length, ulong prot, ulong flags, ulong fd, ulong offset) =>
+        FileOf(p, fd) is null ? Return(Errno.EBADF) : Return(Errno.ENODEV);
 }

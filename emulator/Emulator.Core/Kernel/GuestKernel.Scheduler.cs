@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Emulator.Core.Cpu;
+using Emulator.Core.Kernel.Signals;
 using Emulator.Core.Kernel.Sys;
 using Emulator.Core.Mm;
 
@@ -7,16 +8,27 @@ namespace Emulator.Core.Kernel;
 
 public sealed partial class GuestKernel
 {
+    /// <summary>A system call handler's result meaning "the thread left the vCPU" (it sleeps, exited or
+    /// its registers were replaced): nothing is written to RAX.</summary>
+    private const long Blocked = long.MinValue;
+
+    /// <summary>Threads asleep with a deadline, in the order they went to sleep.</summary>
+    private readonly List<GuestThread> _sleepers = [];
+
+    /// <summary>Processes with an armed ITIMER_REAL.</summary>
+    private readonly List<GuestProcess> _alarms = [];
+
     /// <summary>
-    /// Runs every process until all have exited (or <see cref="GuestKernelOptions.MaxInstructions"/>
+    /// Runs every thread until all processes have exited (or <see cref="GuestKernelOptions.MaxInstructions"/>
     /// ran out: the rest are killed with SIGKILL and a report). Flushes the console streams.
     /// </summary>
     /// <remarks>
     /// Each round steps the vCPUs in index order: an idle vCPU takes the head of the run queue (with a
     /// quantum drawn from the seeded generator); a busy one runs at most
-    /// <see cref="GuestKernelOptions.Tick"/> instructions and handles why it stopped — a syscall, a page
-    /// fault (resolved through the mm, else SIGSEGV), a CPU exception (the matching signal) or the end
-    /// of the quantum (back to the tail of the run queue).
+    /// <see cref="GuestKernelOptions.Tick"/> instructions and handles why it stopped — a system call, a
+    /// page fault (resolved through the mm, else SIGSEGV), a CPU exception (the matching signal) or
+    /// the end of the quantum (back to the tail of the run queue). Then expired sleeps and alarms fire.
+    /// When no thread can run but some sleep with a deadline, the virtual clock jumps to the earliest.
     /// </remarks>
     public KernelRunResult Run()
     {
@@ -33,16 +45,20 @@ public sealed partial class GuestKernel
                 busy = true;
                 Step(v);
             }
+            FireTimers();
             if (_retired >= _options.MaxInstructions)
             {
                 KillAll($"the run's instruction budget ({_options.MaxInstructions}) ran out");
                 break;
             }
-            if (!busy)
+            if (!busy && _runQueue.Count == 0)
             {
-                // Nothing runnable: either all have exited or (a kernel bug) some wait forever.
-                KillAll("waiting forever: no process can wake it");
-                break;
+                if (!SkipIdleTime())
+                {
+                    // Nothing runnable and nothing will wake by itself: all have exited, or some wait forever.
+                    KillAll("waiting forever: no thread can wake it");
+                    break;
+                }
             }
         }
         _options.Stdout?.Flush();
@@ -53,44 +69,70 @@ public sealed partial class GuestKernel
     /// <summary>Puts the run queue's head on <paramref name="v"/>: CR3, a TLB flush, its registers.</summary>
     private bool Dispatch(Vcpu v)
     {
-        if (!_runQueue.TryDequeue(out var p))
+        while (_runQueue.TryDequeue(out var t))
         {
-            return false;
+            if (t.State != GuestThreadState.Runnable)
+            {
+                continue; // killed while queued
+            }
+            t.State = GuestThreadState.Running;
+            v.Current = t;
+            var mm = t.Process.Mm;
+            mm.AttachCpu(v.Mmu);
+            v.Mmu.LoadCr3(mm.RootPa);
+            v.Mmu.FlushAll();
+            t.Registers.CopyTo(v.Cpu.State);
+            v.QuantumLeft = _rng.Between(_options.MinQuantum, _options.MaxQuantum);
+            v.StormCount = 0;
+            _switches++;
+            return true;
         }
-        Debug.Assert(p.State == GuestProcessState.Runnable);
-        p.State = GuestProcessState.Running;
-        v.Current = p;
-        p.Mm.AttachCpu(v.Mmu);
-        v.Mmu.LoadCr3(p.Mm.RootPa);
-        v.Mmu.FlushAll();
-        CopyRegisters(p.Registers, v.Cpu.State);
-        v.QuantumLeft = _rng.Between(_options.MinQuantum, _options.MaxQuantum);
-        v.StormCount = 0;
-        _switches++;
-        return true;
+        return false;
     }
 
-    /// <summary>Takes the running process off <paramref name="v"/>, saving its registers.</summary>
-    private void Undispatch(Vcpu v, GuestProcessState next)
+    /// <summary>Takes the running thread off <paramref name="v"/>, saving its registers.</summary>
+    private void Undispatch(Vcpu v, GuestThreadState next)
     {
-        var p = v.Current!;
-        CopyRegisters(v.Cpu.State, p.Registers);
-        p.Mm.DetachCpu(v.Mmu);
+        var t = v.Current!;
+        v.Cpu.State.CopyTo(t.Registers);
+        t.Process.Mm.DetachCpu(v.Mmu);
         v.Current = null;
-        p.State = next;
-        if (next == GuestProcessState.Runnable)
+        t.State = next;
+        if (next == GuestThreadState.Runnable)
         {
-            _runQueue.Enqueue(p);
+            _runQueue.Enqueue(t);
         }
+    }
+
+    /// <summary>The vCPU running <paramref name="t"/>, or null.</summary>
+    private Vcpu? VcpuOf(GuestThread t)
+    {
+        foreach (var v in _vcpus)
+        {
+            if (v.Current == t)
+            {
+                return v;
+            }
+        }
+        return null;
     }
 
     private void Step(Vcpu v)
     {
-        var p = v.Current!;
+        var t = v.Current!;
+        if (HasDeliverableSignal(t) && !DeliverSignals(v, t))
+        {
+            return; // the signal ended the thread
+        }
+        if (v.Current != t)
+        {
+            return;
+        }
         long before = v.Cpu.InstructionsRetired;
         var exit = v.Cpu.Run(Math.Min(v.QuantumLeft, _options.Tick));
         long retired = v.Cpu.InstructionsRetired - before;
-        p.Instructions += retired;
+        t.Instructions += retired;
+        t.Process.Instructions += retired;
         _retired += retired;
         v.QuantumLeft -= retired;
         switch (exit.Kind)
@@ -99,32 +141,33 @@ public sealed partial class GuestKernel
                 break;
             case CpuExitKind.Syscall:
                 _syscalls++;
-                if (!Syscall(v, p, exit.Rip))
+                if (!Syscall(v, t, exit.Rip))
                 {
                     return; // blocked or exited: no longer on this vCPU
                 }
                 break;
             case CpuExitKind.PageFault:
-                if (!PageFault(v, p, in exit, retired))
+                if (!PageFault(v, t, in exit, retired))
                 {
                     return;
                 }
                 break;
             default:
-                Kill(p, exit.Signal, $"killed by {LinuxAbi.SignalName(exit.Signal)}: {exit}");
-                return;
+                CpuExceptionSignal(v, t, in exit);
+                break;
         }
-        if (v.QuantumLeft <= 0)
+        if (v.QuantumLeft <= 0 && v.Current == t)
         {
-            Undispatch(v, GuestProcessState.Runnable);
+            Undispatch(v, GuestThreadState.Runnable);
         }
     }
 
-    /// <summary>Resolves a #PF through the mm, as Linux's do_user_addr_fault; kills the process when the
-    /// access is not allowed. Returns false when the process was killed.</summary>
-    private bool PageFault(Vcpu v, GuestProcess p, in CpuExit exit, long retired)
+    /// <summary>Resolves a #PF through the mm, as Linux's do_user_addr_fault; a fault the mm refuses
+    /// becomes SIGSEGV (SEGV_MAPERR / SEGV_ACCERR with si_addr) or SIGBUS, delivered to the thread.
+    /// Returns false when the thread left the vCPU.</summary>
+    private bool PageFault(Vcpu v, GuestThread t, in CpuExit exit, long retired)
     {
-        var r = p.Mm.HandleFault(exit.FaultAddress, exit.IsWrite, exit.IsFetch);
+        var r = t.Process.Mm.HandleFault(exit.FaultAddress, exit.IsWrite, exit.IsFetch);
         switch (r)
         {
             case FaultResult.Resolved:
@@ -133,7 +176,7 @@ public sealed partial class GuestKernel
                 {
                     if (++v.StormCount > _options.FaultStormLimit)
                     {
-                        Kill(p, LinuxAbi.SigSegv, $"killed by SIGSEGV: the same fault keeps coming back after being resolved: {exit}");
+                        KillProcess(t.Process, SignalAbi.SigSegv, $"killed by SIGSEGV: the same fault keeps coming back after being resolved: {exit}");
                         return false;
                     }
                 }
@@ -145,13 +188,74 @@ public sealed partial class GuestKernel
                 }
                 return true;
             case FaultResult.OutOfMemory:
-                Kill(p, LinuxAbi.SigKill, $"killed by SIGKILL (out of memory) resolving {exit}");
+                KillProcess(t.Process, SignalAbi.SigKill, $"killed by SIGKILL (out of memory) resolving {exit}");
                 return false;
             default:
-                string why = r == FaultResult.MapError ? "SEGV_MAPERR" : r == FaultResult.AccessError ? "SEGV_ACCERR" : r.ToString();
-                Kill(p, LinuxAbi.SigSegv, $"killed by SIGSEGV ({why}): {exit}");
-                return false;
+                int code = r == FaultResult.AccessError ? SignalAbi.SegvAccErr : SignalAbi.SegvMapErr;
+                ForceSignal(t, SigInfo.Fault(SignalAbi.SigSegv, code, exit.FaultAddress), in exit);
+                return true;
         }
+    }
+
+    /// <summary>Wakes sleepers whose deadline passed and fires due alarms.</summary>
+    private void FireTimers()
+    {
+        long now = Now;
+        for (int i = 0; i < _sleepers.Count; i++)
+        {
+            var t = _sleepers[i];
+            if (t.Deadline <= now)
+            {
+                _sleepers.RemoveAt(i--);
+                TimeOut(t);
+            }
+        }
+        for (int i = 0; i < _alarms.Count; i++)
+        {
+            var p = _alarms[i];
+            if (p.AlarmDeadline <= now)
+            {
+                if (p.AlarmInterval > 0 && !p.HasExited)
+                {
+                    p.AlarmDeadline += p.AlarmInterval * Math.Max(1, (now - p.AlarmDeadline) / p.AlarmInterval + 1);
+                }
+                else
+                {
+                    p.AlarmDeadline = long.MaxValue;
+                    _alarms.RemoveAt(i--);
+                }
+                if (!p.HasExited)
+                {
+                    SendProcessSignal(p, SigInfo.Kernel(SignalAbi.SigAlrm));
+                }
+            }
+        }
+    }
+
+    /// <summary>Every thread sleeps: moves the virtual clock to the earliest deadline or alarm.</summary>
+    /// <returns>false when nothing will ever wake by itself.</returns>
+    private bool SkipIdleTime()
+    {
+        long next = long.MaxValue;
+        foreach (var t in _sleepers)
+        {
+            next = Math.Min(next, t.Deadline);
+        }
+        foreach (var p in _alarms)
+        {
+            next = Math.Min(next, p.AlarmDeadline);
+        }
+        if (next == long.MaxValue)
+        {
+            return false;
+        }
+        long now = Now;
+        if (next > now)
+        {
+            _idleNanoseconds += next - now;
+        }
+        FireTimers();
+        return true;
     }
 
     private void KillAll(string why)
@@ -160,10 +264,8 @@ public sealed partial class GuestKernel
         {
             if (!p.HasExited)
             {
-                Kill(p, LinuxAbi.SigKill, "killed by SIGKILL: " + why);
+                KillProcess(p, SignalAbi.SigKill, "killed by SIGKILL: " + why);
             }
         }
     }
-
-    private static void CopyRegisters(CpuState from, CpuState to) => from.CopyTo(to);
 }

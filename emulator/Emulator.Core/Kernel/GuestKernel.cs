@@ -3,23 +3,26 @@ using Emulator.Core.Diagnostics;
 using Emulator.Core.Kernel.Devices;
 using Emulator.Core.Kernel.Elf;
 using Emulator.Core.Kernel.Exec;
+using Emulator.Core.Kernel.Signals;
 using Emulator.Core.Kernel.Sys;
 using Emulator.Core.Mm;
 
 namespace Emulator.Core.Kernel;
 
 /// <summary>
-/// The emulated kernel that runs static x86-64 Linux executables on a <see cref="Machine"/>: single-
-/// threaded processes scheduled round-robin on one or more vCPUs, the Linux system calls of
-/// docs/guest-abi.md, and the SVA devices as <c>/dev/svaN</c>.
+/// The emulated kernel that runs static x86-64 Linux executables on a <see cref="Machine"/>:
+/// multi-threaded processes scheduled on one or more vCPUs, the Linux system calls of
+/// docs/guest-abi.md (threads, futexes, signals, fork/clone/execve, files), and the SVA devices as
+/// <c>/dev/svaN</c>.
 /// </summary>
 /// <remarks>
 /// <para>Determinism: every vCPU is stepped in a fixed order on the thread that calls <see cref="Run"/>,
-/// quantum lengths come from a generator seeded with <see cref="GuestKernelOptions.Seed"/>, and the
-/// clock is virtual (instructions retired). The same seed, program and arguments give the same
+/// quantum lengths come from a generator seeded with <see cref="GuestKernelOptions.Seed"/>, wake-ups
+/// are first in, first out, and the clock is virtual (instructions retired, plus the time skipped
+/// while every thread sleeps). The same seed, program, arguments and input give the same
 /// interleaving, output and instruction counts.</para>
 /// <para>Guest misbehaviour — a bad pointer, an unmapped access, an invalid instruction — is a return
-/// value or a killed process with a report, never an exception. Exceptions are for bugs and host I/O.</para>
+/// value or a signal, never an exception. Exceptions are for bugs and host I/O.</para>
 /// <para>Not thread-safe: one thread spawns and runs.</para>
 /// </remarks>
 public sealed partial class GuestKernel
@@ -32,17 +35,25 @@ public sealed partial class GuestKernel
     private readonly Vcpu[] _vcpus;
 
     /// <summary>The decoded-instruction cache all vCPUs share (they are stepped on one thread).</summary>
-    private readonly Cpu.CodeCache _code;
-    private readonly Queue<GuestProcess> _runQueue = new();
+    private readonly CodeCache _code;
+    private readonly Queue<GuestThread> _runQueue = new();
     private readonly List<GuestProcess> _processes = [];
+    private readonly Dictionary<int, GuestThread> _threads = [];
     private readonly HashSet<ulong> _unknownSyscalls = [];
+
+    /// <summary>Processes using each address space (mm_users): a CLONE_VM child shares its parent's.</summary>
+    private readonly Dictionary<AddressSpace, int> _mmUsers = [];
+
     private readonly byte[] _io = new byte[Memory.Page.Size];
     private SplitMix64 _rng;
+    private SplitMix64 _random;
     private int _nextPid = 1;
     private long _retired;
+    private long _idleNanoseconds;
     private long _faults;
     private long _syscalls;
     private long _switches;
+    private long _signalsDelivered;
 
     /// <summary>A kernel over <paramref name="machine"/> with <paramref name="devices"/> as /dev/svaN.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Fewer than one vCPU, or a bad quantum range.</exception>
@@ -57,6 +68,7 @@ public sealed partial class GuestKernel
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.Tick, 1, nameof(options));
         _devices = devices?.ToArray() ?? [];
         _rng = new SplitMix64(_options.Seed);
+        _random = new SplitMix64(_options.Seed ^ 0x5EED_0F6E_74A4_D0F1UL);
         _vcpus = new Vcpu[_options.Vcpus];
         _code = new CodeCache(machine.Memory);
         for (int i = 0; i < _vcpus.Length; i++)
@@ -67,35 +79,20 @@ public sealed partial class GuestKernel
 
     public Machine Machine => _machine;
 
-    /// <summary>Drops the decoded instructions of the frames behind [<paramref name="va"/>,
-    /// <paramref name="va"/> + <paramref name="length"/>) of <paramref name="p"/>'s address space, after
-    /// the kernel wrote there (a wait status, a timespec): those frames may hold code.</summary>
-    private void KernelWrote(GuestProcess p, ulong va, ulong length)
-    {
-        if (va == 0 || length == 0)
-        {
-            return;
-        }
-        for (ulong page = va & ~Memory.Page.Mask; page < va + length && page >= (va & ~Memory.Page.Mask); page += Memory.Page.Size)
-        {
-            var pte = p.Mm.LeafEntry(page);
-            if (pte.Present)
-            {
-                _code.Invalidate(pte.Address, Memory.Page.Size);
-            }
-        }
-    }
-
     public GuestKernelOptions Options => _options;
 
     /// <summary>The /dev/svaN nodes.</summary>
     public IReadOnlyList<SvaCharDevice> Devices => _devices;
 
-    /// <summary>Every process spawned or forked so far, in PID order.</summary>
+    /// <summary>Every process spawned, forked or cloned so far, in PID order.</summary>
     public IReadOnlyList<GuestProcess> Processes => _processes;
 
-    /// <summary>Instructions retired by all processes so far.</summary>
+    /// <summary>Instructions retired by all threads so far.</summary>
     public long Instructions => _retired;
+
+    /// <summary>The virtual clock in nanoseconds: <see cref="GuestKernelOptions.NanosecondsPerInstruction"/>
+    /// per instruction retired, plus the time skipped while every thread slept.</summary>
+    public long Now => _retired * _options.NanosecondsPerInstruction + _idleNanoseconds;
 
     /// <summary>
     /// Parses <paramref name="file"/> as a static ELF executable and spawns it (see
@@ -123,7 +120,7 @@ public sealed partial class GuestKernel
 
     /// <summary>
     /// Creates a process running <paramref name="elf"/>: a new address space with the image and the
-    /// start-up stack (docs/guest-abi.md), fds 0–2 on the console, runnable at the entry point.
+    /// start-up stack (docs/guest-abi.md), fds 0–2 on the console, one thread runnable at the entry point.
     /// </summary>
     /// <returns>ENOMEM (no frames), E2BIG/EINVAL (argv/envp; see <see cref="ProcessImage.Load"/>).</returns>
     public Errno Spawn(ElfImage elf, ReadOnlySpan<byte> file, IReadOnlyList<string> argv, IReadOnlyList<string> envp,
@@ -133,21 +130,10 @@ public sealed partial class GuestKernel
         ArgumentNullException.ThrowIfNull(argv);
         ArgumentNullException.ThrowIfNull(envp);
         process = null;
-        var mmOptions = ProcessImage.OptionsFor(elf, new AddressSpaceOptions { Mode = _machine.Options.Paging });
-        if (!AddressSpace.TryCreate(_machine.Frames, mmOptions, out var mm))
-        {
-            return Errno.ENOMEM;
-        }
-        var image = _options.Image with
-        {
-            ExecFn = _options.Image.ExecFn ?? (argv.Count > 0 ? argv[0] : null),
-            Hwcap = Cpu.CpuFeatures.Hwcap(_options.CpuLevel),
-            Hwcap2 = Cpu.CpuFeatures.Hwcap2(_options.CpuLevel),
-        };
-        var err = ProcessImage.Load(mm!, elf, file, argv, envp, out var loaded, image);
+        string exe = _options.Image.ExecFn ?? (argv.Count > 0 ? argv[0] : "");
+        var err = LoadImage(elf, file, argv, envp, exe, out var mm, out var loaded);
         if (err != Errno.Ok)
         {
-            mm!.Exit();
             return err;
         }
         var regs = new CpuState { Rip = loaded!.Entry, Rsp = loaded.StackPointer };
@@ -157,18 +143,135 @@ public sealed partial class GuestKernel
             GuestFile.Console(GuestFileKind.Stdout),
             GuestFile.Console(GuestFileKind.Stderr),
         ];
-        process = NewProcess(null, argv.Count > 0 ? argv[0] : "", mm!, regs, files);
+        process = NewProcess(null, argv.Count > 0 ? argv[0] : "", mm!, files, new SignalActions());
+        SetExecIdentity(process, exe, argv, envp);
+        NewThread(process, _nextPid - 1, regs);
         s_log.Debug("spawned {0}: entry {1:x}, rsp {2:x}", process, loaded.Entry, loaded.StackPointer);
         return Errno.Ok;
     }
 
-    private GuestProcess NewProcess(GuestProcess? parent, string name, AddressSpace mm, CpuState regs, List<GuestFile?> files)
+    /// <summary>A fresh address space holding <paramref name="elf"/> and its start-up stack.</summary>
+    private Errno LoadImage(ElfImage elf, ReadOnlySpan<byte> file, IReadOnlyList<string> argv, IReadOnlyList<string> envp,
+        string execFn, out AddressSpace? mm, out LoadedProcess? loaded)
     {
-        var p = new GuestProcess(_nextPid++, parent, name, mm, regs, files) { State = GuestProcessState.Runnable };
+        loaded = null;
+        var mmOptions = ProcessImage.OptionsFor(elf, new AddressSpaceOptions { Mode = _machine.Options.Paging });
+        if (!AddressSpace.TryCreate(_machine.Frames, mmOptions, out mm))
+        {
+            return Errno.ENOMEM;
+        }
+        var image = _options.Image with
+        {
+            ExecFn = execFn,
+            Hwcap = CpuFeatures.Hwcap(_options.CpuLevel),
+            Hwcap2 = CpuFeatures.Hwcap2(_options.CpuLevel),
+            RandomSeed = _random.Next(),
+        };
+        var err = ProcessImage.Load(mm!, elf, file, argv, envp, out loaded, image);
+        if (err != Errno.Ok)
+        {
+            mm!.Exit();
+            mm = null;
+        }
+        return err;
+    }
+
+    private static void SetExecIdentity(GuestProcess p, string exe, IReadOnlyList<string> argv, IReadOnlyList<string> envp)
+    {
+        p.ExePath = exe;
+        p.Cmdline = NulJoined(argv);
+        p.Environ = NulJoined(envp);
+    }
+
+    private static byte[] NulJoined(IReadOnlyList<string> strings)
+    {
+        var ms = new MemoryStream();
+        foreach (string s in strings)
+        {
+            byte[] b = System.Text.Encoding.UTF8.GetBytes(s);
+            ms.Write(b);
+            ms.WriteByte(0);
+        }
+        return ms.ToArray();
+    }
+
+    private GuestProcess NewProcess(GuestProcess? parent, string name, AddressSpace mm, List<GuestFile?> files, SignalActions actions)
+    {
+        var p = new GuestProcess(_nextPid++, parent, name, mm, files, actions) { State = GuestProcessState.Live };
         parent?.Children.Add(p);
         _processes.Add(p);
-        _runQueue.Enqueue(p);
+        _mmUsers[mm] = _mmUsers.GetValueOrDefault(mm) + 1;
         return p;
+    }
+
+    /// <summary>A runnable thread of <paramref name="p"/> with ID <paramref name="tid"/>.</summary>
+    private GuestThread NewThread(GuestProcess p, int tid, CpuState regs)
+    {
+        var t = new GuestThread(tid, p, regs) { State = GuestThreadState.Runnable };
+        p.Threads.Add(t);
+        _threads[tid] = t;
+        _runQueue.Enqueue(t);
+        return t;
+    }
+
+    /// <summary>Drops the decoded instructions of the frames behind [<paramref name="va"/>,
+    /// <paramref name="va"/> + <paramref name="length"/>) of <paramref name="mm"/>, after the kernel
+    /// wrote there (a wait status, a signal frame): those frames may hold code.</summary>
+    private void KernelWrote(AddressSpace mm, ulong va, ulong length)
+    {
+        if (va == 0 || length == 0)
+        {
+            return;
+        }
+        for (ulong page = va & ~Memory.Page.Mask; page < va + length && page >= (va & ~Memory.Page.Mask); page += Memory.Page.Size)
+        {
+            var pte = mm.LeafEntry(page);
+            if (pte.Present)
+            {
+                _code.Invalidate(pte.Address, Memory.Page.Size);
+            }
+        }
+    }
+
+    /// <summary>Copies <paramref name="source"/> to the user address <paramref name="va"/> of
+    /// <paramref name="mm"/> as the kernel's copy_to_user does, and drops decoded code behind it.</summary>
+    private Errno CopyToUser(AddressSpace mm, ulong va, ReadOnlySpan<byte> source)
+    {
+        var err = mm.WriteUser(va, source, out _);
+        KernelWrote(mm, va, (ulong)source.Length);
+        return err;
+    }
+
+    private static Errno CopyFromUser(AddressSpace mm, ulong va, Span<byte> destination) => mm.ReadUser(va, destination, out _);
+
+    private Errno PutU32(AddressSpace mm, ulong va, uint value)
+    {
+        Span<byte> b = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(b, value);
+        return CopyToUser(mm, va, b);
+    }
+
+    private Errno PutU64(AddressSpace mm, ulong va, ulong value)
+    {
+        Span<byte> b = stackalloc byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(b, value);
+        return CopyToUser(mm, va, b);
+    }
+
+    private static Errno GetU32(AddressSpace mm, ulong va, out uint value)
+    {
+        Span<byte> b = stackalloc byte[4];
+        var err = mm.ReadUser(va, b, out _);
+        value = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(b);
+        return err;
+    }
+
+    private static Errno GetU64(AddressSpace mm, ulong va, out ulong value)
+    {
+        Span<byte> b = stackalloc byte[8];
+        var err = mm.ReadUser(va, b, out _);
+        value = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(b);
+        return err;
     }
 
     private KernelRunResult Result(TimeSpan elapsed)
@@ -187,6 +290,8 @@ public sealed partial class GuestKernel
             PageFaults = _faults,
             Syscalls = _syscalls,
             ContextSwitches = _switches,
+            SignalsDelivered = _signalsDelivered,
+            VirtualNanoseconds = Now,
             Processes = processes,
             UnknownSyscalls = unknown,
         };

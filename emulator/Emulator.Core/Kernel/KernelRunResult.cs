@@ -3,7 +3,7 @@ namespace Emulator.Core.Kernel;
 /// <summary>What <see cref="GuestKernel.Run"/> did: work done, host time and every process's end.</summary>
 public sealed record KernelRunResult
 {
-    /// <summary>Instructions retired by all processes.</summary>
+    /// <summary>Instructions retired by all threads.</summary>
     public required long Instructions { get; init; }
 
     /// <summary>Host wall-clock time spent in <see cref="GuestKernel.Run"/>.</summary>
@@ -15,8 +15,14 @@ public sealed record KernelRunResult
     /// <summary>System calls handled (unknown ones included).</summary>
     public required long Syscalls { get; init; }
 
-    /// <summary>Times a vCPU switched to another process.</summary>
+    /// <summary>Times a vCPU switched to another thread.</summary>
     public required long ContextSwitches { get; init; }
+
+    /// <summary>Signal handlers the kernel set up frames for.</summary>
+    public long SignalsDelivered { get; init; }
+
+    /// <summary>The virtual clock at the end of the run, in nanoseconds.</summary>
+    public long VirtualNanoseconds { get; init; }
 
     /// <summary>Every process, in PID order.</summary>
     public required IReadOnlyList<GuestProcessResult> Processes { get; init; }

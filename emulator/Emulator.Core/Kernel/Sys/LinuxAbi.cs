@@ -34,6 +34,9 @@ internal static class LinuxAbi
     public const ulong MapAnonymous = 0x20;
     public const ulong ODirectory = 0x1_0000; // 0200000
 
+    /// <summary>AT_FDCWD (-100) as a system call argument.</summary>
+    public const ulong AtFdcwd = unchecked((ulong)-100L);
+
     public const ulong WNohang = 1;
     public const ulong WaitOptionsValid = 1 | 2 | 8 | 0x0100_0000 | 0x2000_0000 | 0x4000_0000 | 0x8000_0000;
     public const int RusageSize = 144;

@@ -3,7 +3,7 @@ using Emulator.Core.Paging;
 
 namespace Emulator.Core.Kernel.Sys;
 
-/// <summary>One virtual CPU of the guest kernel: an MMU (CR3, TLB) and a CPU, and the process it runs.</summary>
+/// <summary>One virtual CPU of the guest kernel: an MMU (CR3, TLB) and a CPU, and the thread it runs.</summary>
 internal sealed class Vcpu
 {
     /// <param name="index">Its number.</param>
@@ -24,10 +24,10 @@ internal sealed class Vcpu
     public Mmu Mmu { get; }
     public Cpu.Cpu Cpu { get; }
 
-    /// <summary>The process on this vCPU, or null when idle.</summary>
-    public GuestProcess? Current { get; set; }
+    /// <summary>The thread on this vCPU, or null when idle.</summary>
+    public GuestThread? Current { get; set; }
 
-    /// <summary>Instructions left in the current process's quantum.</summary>
+    /// <summary>Instructions left in the current thread's quantum.</summary>
     public long QuantumLeft { get; set; }
 
     /// <summary>The last resolved page fault that made no progress, and how many times in a row it

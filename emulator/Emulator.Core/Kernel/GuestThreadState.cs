@@ -1,0 +1,18 @@
+namespace Emulator.Core.Kernel;
+
+/// <summary>Where a <see cref="GuestThread"/> is in its life.</summary>
+public enum GuestThreadState : byte
+{
+    /// <summary>In the run queue, waiting for a vCPU.</summary>
+    Runnable,
+
+    /// <summary>On a vCPU.</summary>
+    Running,
+
+    /// <summary>Asleep in a system call (futex, wait4, a pipe, nanosleep, sigsuspend...) until woken,
+    /// its deadline passes or a signal interrupts it.</summary>
+    Blocked,
+
+    /// <summary>Gone: its registers are no longer meaningful.</summary>
+    Exited,
+}
