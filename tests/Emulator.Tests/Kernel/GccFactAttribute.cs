@@ -16,6 +16,19 @@ public sealed class GccFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A theory that compiles real guest programs with gcc: skipped, saying so, where gcc is missing.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class GccTheoryAttribute : TheoryAttribute
+{
+    private string? _skip;
+
+    public override string? Skip
+    {
+        get => _skip ?? (UsbToolFactAttribute.Find("gcc") is null ? "gcc not found on PATH: real static ELF executables cannot be built (apt install gcc)" : null);
+        set => _skip = value;
+    }
+}
+
 /// <summary>Runs gcc (and binutils) in a scratch directory.</summary>
 internal static class Gcc
 {
