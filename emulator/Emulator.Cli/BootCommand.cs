@@ -32,10 +32,12 @@ internal static class BootCommand
         var guest = new Option<string?>("--guest") { Description = "Run a static x86-64 ELF executable (with /dev/sva0); its arguments follow --" };
         var seed = new Option<ulong>("--seed") { Description = "Scheduler seed (the same seed gives the same interleaving)", DefaultValueFactory = _ => 1 };
         var vcpus = new Option<int>("--vcpus") { Description = "Virtual CPUs", DefaultValueFactory = _ => 1 };
+        var cpu = new Option<string>("--cpu") { Description = "CPU level the guest sees (CPUID, AT_HWCAP, instruction set): x86-64-v1, x86-64-v2 or x86-64-v3", DefaultValueFactory = _ => "x86-64-v3" };
+        cpu.AcceptOnlyFromAmong("x86-64-v1", "x86-64-v2", "x86-64-v3");
         var guestArgs = new Argument<string[]>("args") { Description = "Arguments of the --guest program", Arity = ArgumentArity.ZeroOrMore };
         var backend = new Option<string?>("--backend") { Description = "sim (the model) or board; default: the configuration's (sim without --config)" };
         var config = new Option<string?>("--config") { Description = "Hardware configuration file (hw-config.yaml)" };
-        var cmd = new Command("boot", "Boot the emulator (sim backend unless --backend board or --config say otherwise)") { ram, paging, inject, record, demo, guest, seed, vcpus, backend, config, guestArgs };
+        var cmd = new Command("boot", "Boot the emulator (sim backend unless --backend board or --config say otherwise)") { ram, paging, inject, record, demo, guest, seed, vcpus, cpu, backend, config, guestArgs };
         cmd.SetAction(parse =>
         {
             var faults = FaultInjection.None;
@@ -90,12 +92,19 @@ internal static class BootCommand
                     Console.Error.WriteLine($"emulator boot: --vcpus {parse.GetValue(vcpus)}: expected 1..64");
                     return 2;
                 }
-                var kernel = new Core.Kernel.GuestKernelOptions { Seed = parse.GetValue(seed), Vcpus = parse.GetValue(vcpus) };
+                var level = parse.GetValue(cpu) switch
+                {
+                    "x86-64-v1" => Core.Cpu.CpuLevel.V1,
+                    "x86-64-v2" => Core.Cpu.CpuLevel.V2,
+                    _ => Core.Cpu.CpuLevel.V3,
+                };
+                var kernel = new Core.Kernel.GuestKernelOptions { Seed = parse.GetValue(seed), Vcpus = parse.GetValue(vcpus), CpuLevel = level };
                 using var stdout = Console.OpenStandardOutput();
                 using var stderr = Console.OpenStandardError();
+                // The guest owns stdout: the emulator's summary and diagnostics go to stderr.
                 rc = parse.GetValue(guest) is { } file
-                    ? GuestCommand.Run(file, parse.GetValue(guestArgs) ?? [], options, Console.Out, stdout, stderr, kernel)
-                    : GuestCommand.Run(BuiltinGuest.Build(), ["builtin"], options, Console.Out, stdout, stderr, kernel);
+                    ? GuestCommand.Run(file, parse.GetValue(guestArgs) ?? [], options, Console.Error, stdout, stderr, kernel)
+                    : GuestCommand.Run(BuiltinGuest.Build(), ["builtin"], options, Console.Error, stdout, stderr, kernel);
             }
             return board is null ? rc : ReportBoard(board, AnsiConsole.Console, rc);
         });

@@ -35,17 +35,48 @@ internal static class GuestCommand
     public static int Run(string path, IReadOnlyList<string> args, MachineOptions options, TextWriter report,
         Stream stdout, Stream stderr, GuestKernelOptions? kernel = null)
     {
-        byte[] file;
+        if (!TryReadExecutable(path, out byte[]? file, out string? error))
+        {
+            report.WriteLine($"emulator boot: --guest {path}: {error}");
+            return 2;
+        }
+        return Run(file!, [path, .. args], options, report, stdout, stderr, kernel);
+    }
+
+    /// <summary>Reads at most <see cref="GuestKernel.MaxExecutableBytes"/> of <paramref name="path"/>: a
+    /// larger file, a directory or an endless device (/dev/zero) is refused with a message, never read whole.</summary>
+    internal static bool TryReadExecutable(string path, out byte[]? file, out string? error)
+    {
+        file = null;
+        error = null;
         try
         {
-            file = File.ReadAllBytes(path);
+            if (Directory.Exists(path))
+            {
+                error = "is a directory, not an executable";
+                return false;
+            }
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
+            var buffer = new MemoryStream();
+            var chunk = new byte[1 << 16];
+            int n;
+            while ((n = stream.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                if (buffer.Length + n > GuestKernel.MaxExecutableBytes)
+                {
+                    error = $"larger than {GuestKernel.MaxExecutableBytes >> 20} MiB: not an executable this emulator loads";
+                    return false;
+                }
+                buffer.Write(chunk, 0, n);
+            }
+            file = buffer.ToArray();
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            report.WriteLine($"emulator boot: --guest {path}: {e.Message}");
-            return 2;
+            error = e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : e is UnauthorizedAccessException ? "permission denied" : e.Message;
+            return false;
         }
-        return Run(file, [path, .. args], options, report, stdout, stderr, kernel);
     }
 
     /// <summary>As <see cref="Run(string, IReadOnlyList{string}, MachineOptions, TextWriter, Stream, Stream, GuestKernelOptions?)"/>
@@ -72,7 +103,7 @@ internal static class GuestCommand
         }
         var node = new SvaCharDevice(0, machine.Sva!, dma!);
         var k = new GuestKernel(machine, (kernel ?? new GuestKernelOptions()) with { Stdout = stdout, Stderr = stderr }, [node]);
-        if (!k.TrySpawn(file, argv, ["PATH=/bin", "HOME=/"], out _, out string? error))
+        if (!k.TrySpawn(file, argv, GuestEnvironment(), out _, out string? error))
         {
             report.WriteLine($"emulator boot: --guest {name}: {error}");
             return 2;
@@ -82,6 +113,18 @@ internal static class GuestCommand
         int status = result.Init!.ShellStatus;
         // boot succeeds only when the guest did and the oracle saw nothing stale.
         return status == 0 && (machine.Oracle.Stale > 0 || machine.Oracle.Violations > 0) ? 1 : status;
+    }
+
+    /// <summary>The guest's environment: the emulator's own, as qemu-user passes it, in a stable order.</summary>
+    internal static IReadOnlyList<string> GuestEnvironment()
+    {
+        var env = new List<string>();
+        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+        {
+            env.Add($"{e.Key}={e.Value}");
+        }
+        env.Sort(StringComparer.Ordinal);
+        return env;
     }
 
     private static void Summarize(Machine machine, GuestKernel kernel, KernelRunResult result, TextWriter report)

@@ -14,7 +14,7 @@ public sealed partial class GuestKernel
     private const long ArgMax = 2L << 20;
 
     /// <summary>Longest executable execve reads (larger files are refused with -ENOMEM, never read whole).</summary>
-    internal const long MaxExecutableBytes = 256L << 20;
+    public const long MaxExecutableBytes = 256L << 20;
 
     /// <summary>Nested #! interpreters execve follows (Linux's BINPRM_MAX_RECURSION).</summary>
     private const int MaxInterpreterDepth = 4;

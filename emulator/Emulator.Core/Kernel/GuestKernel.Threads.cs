@@ -368,6 +368,9 @@ public sealed partial class GuestKernel
             mm.DetachCpu(v.Mmu);
         }
         mm.Exit();
+        // The mm's SVA contexts free their PASIDs after an SRCU grace period: wait for it here, so the
+        // next bind's PASID does not depend on host thread timing.
+        mm.Notifiers.Synchronize();
     }
 
     /// <summary>The vfork child execs or exits: its parent thread's vfork returns the child's PID.</summary>

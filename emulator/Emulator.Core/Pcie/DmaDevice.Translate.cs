@@ -40,6 +40,7 @@ public sealed partial class DmaDevice
     private DmaFaultReason Resolve(uint pasid, ulong va, bool write, out ulong pa)
     {
         Debug.Assert(_dmaLock.IsHeldByCurrentThread);
+        _lastStale = false;
         AtsPermissions needed = write ? AtsPermissions.Write : AtsPermissions.Read;
         if (!_atsCapable)
         {
@@ -47,7 +48,7 @@ public sealed partial class DmaDevice
         }
         if (_atsEnabled && _atc.Lookup(pasid, va, needed, out pa, out AtcEntry entry))
         {
-            _oracle.CheckDma(Sid, pasid, va, pa, entry.IsRanged ? entry.Pa : pa, entry.FrameGeneration, write);
+            _lastStale = _oracle.CheckDma(Sid, pasid, va, pa, entry.IsRanged ? entry.Pa : pa, entry.FrameGeneration, write);
             return DmaFaultReason.None;
         }
         return ResolveMiss(pasid, va, write, needed, out pa);
@@ -70,7 +71,7 @@ public sealed partial class DmaDevice
             return DmaFaultReason.TranslationFault;
         }
         pa = r.Pa;
-        _oracle.CheckDma(Sid, pasid, va, pa, r.FramePa, r.FrameGeneration, write);
+        _lastStale = _oracle.CheckDma(Sid, pasid, va, pa, r.FramePa, r.FrameGeneration, write);
         return DmaFaultReason.None;
     }
 
@@ -126,7 +127,7 @@ public sealed partial class DmaDevice
                 }
                 FillObserver?.Filled(Sid, entry);
                 pa = entry.Translate(va);
-                _oracle.CheckDma(Sid, pasid, va, pa, entry.IsRanged ? entry.Pa : pa, entry.FrameGeneration, write);
+                _lastStale = _oracle.CheckDma(Sid, pasid, va, pa, entry.IsRanged ? entry.Pa : pa, entry.FrameGeneration, write);
                 return DmaFaultReason.None;
             }
             if (!_priEnabled || pageRequests >= _maxPriRetries)

@@ -14,8 +14,11 @@ namespace Emulator.Core.Pcie;
 /// <remarks>
 /// <para>PCIe Base Spec §10 (ATS: §10.2 translation, §10.3 invalidation; PRI: §10.4). The flow of one page
 /// access is in <c>DmaDevice.Translate.cs</c>. Every byte moved through a cached translation is first shown
-/// to the <see cref="CoherenceOracle"/> with the entry's frame generation; a stale access is recorded and
-/// the DMA still happens — the oracle reports the bug, it does not hide it.</para>
+/// to the <see cref="CoherenceOracle"/> with the entry's frame generation; a stale access is recorded, and a
+/// stale read still happens — the oracle reports the bug, it does not hide it. A stale <i>write</i> is
+/// recorded and contained (<see cref="StaleWritesContained"/>): its frame was freed and may since hold page
+/// tables, the SMMU's queues or another process's data, and storing the bytes would corrupt the emulator's
+/// own structures so that the run fails somewhere unrelated, hiding the report it exists to give.</para>
 /// <para><b>Threading.</b> DMA (<see cref="Read"/>, <see cref="Write"/>) is the device's one engine: calls
 /// are serialised by <see cref="_dmaLock"/>, so two threads issuing DMA take turns. ATS invalidations
 /// (<see cref="InvalidateAtc"/>) come from any thread and never take <see cref="_dmaLock"/> (the
@@ -57,6 +60,11 @@ public sealed partial class DmaDevice
     private long _untranslated;
     private long _priRequests;
     private long _faults;
+    private long _staleWritesContained;
+
+    /// <summary>Whether the translation <c>Resolve</c> just returned was stale (the oracle recorded it).
+    /// Guarded by <see cref="_dmaLock"/>.</summary>
+    private bool _lastStale;
     private long _invalidations;
 
     /// <summary>Creates the endpoint with an empty ATC.</summary>
@@ -128,6 +136,9 @@ public sealed partial class DmaDevice
     /// <summary>DMAs that ended in a fault.</summary>
     public long Faults => Interlocked.Read(ref _faults);
 
+    /// <summary>DMA writes through a stale translation that were recorded by the oracle and not stored.</summary>
+    public long StaleWritesContained => Interlocked.Read(ref _staleWritesContained);
+
     /// <summary>ATS Invalidate Requests received.</summary>
     public long InvalidationsReceived => Interlocked.Read(ref _invalidations);
 
@@ -187,7 +198,13 @@ public sealed partial class DmaDevice
                 ulong at = va + (ulong)done;
                 int n = Math.Min(source.Length - done, Page.Size - (int)(at & Page.Mask));
                 DmaFaultReason reason = Resolve(pasid, at, write: true, out ulong pa);
-                if (reason == DmaFaultReason.None && !_memory.TryWrite(pa, source.Slice(done, n)))
+                if (reason == DmaFaultReason.None && _lastStale)
+                {
+                    // Contained: the frame was freed since the translation was made and may now hold page
+                    // tables or the SMMU's own structures. The oracle has the report; the bytes go nowhere.
+                    Interlocked.Increment(ref _staleWritesContained);
+                }
+                else if (reason == DmaFaultReason.None && !_memory.TryWrite(pa, source.Slice(done, n)))
                 {
                     reason = OutsideRam(pasid, at, pa);
                 }

@@ -43,7 +43,7 @@ public sealed class CoherenceOracleTests
     }
 
     [Fact]
-    public void A_stale_dma_write_into_a_reused_frame_is_recorded_and_corrupts_the_new_owner()
+    public void A_stale_dma_write_into_a_reused_frame_is_recorded_and_contained()
     {
         var rig = new DmaRig();
         var mm = rig.BindProcess(Pasid);
@@ -58,13 +58,15 @@ public sealed class CoherenceOracleTests
         }
         Assert.Equal(pa >> Page.Shift, reused);                       // the same frame, a new owner
 
+        byte before = rig.Memory.Frame(reused)[0];
         Assert.True(rig.Device.Write(Pasid, va, new byte[] { 0xEE }).IsOk);
 
         var stale = Assert.Single(rig.Oracle.StaleAccesses);
         Assert.True(stale.IsWrite);
         Assert.Equal(reused, stale.Pfn);
         Assert.Equal(stale.RememberedGeneration + 1, stale.CurrentGeneration); // live again, but a later lifetime
-        Assert.Equal(0xEE, rig.Memory.Frame(reused)[0]);              // the bug happened, and was caught
+        Assert.Equal(before, rig.Memory.Frame(reused)[0]);            // the bug was caught, and the new owner kept its bytes
+        Assert.Equal(1, rig.Device.StaleWritesContained);
         Assert.Empty(stale.History);                                  // no history hook set
     }
 

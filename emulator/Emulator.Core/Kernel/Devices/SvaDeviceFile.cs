@@ -59,9 +59,13 @@ public sealed class SvaDeviceFile
         }
     }
 
-    /// <summary>The last close: unbinds every process bound through this file. Idempotent.</summary>
+    /// <summary>The last close: unbinds every process bound through this file, and waits until the
+    /// freed PASIDs and ASIDs are back in their allocators (the SRCU-deferred free of each mm's SVA
+    /// context), so that when and which PASID a later SVA_BIND gets does not depend on host thread
+    /// timing — a run is reproducible. Idempotent.</summary>
     public void Release()
     {
+        List<AddressSpace> unbound;
         using (_lock.EnterScope())
         {
             if (_released)
@@ -69,11 +73,16 @@ public sealed class SvaDeviceFile
                 return;
             }
             _released = true;
+            unbound = [.. _bonds.Keys];
             foreach (var bond in _bonds.Values)
             {
                 _device.Sva.Unbind(bond);
             }
             _bonds.Clear();
+        }
+        foreach (var mm in unbound)
+        {
+            mm.Notifiers.Synchronize();
         }
     }
 

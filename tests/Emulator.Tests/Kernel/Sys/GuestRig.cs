@@ -15,9 +15,10 @@ internal sealed class GuestRig
     public const ulong TextVa = 0x40_1000;
     public const ulong DataVa = 0x60_0000;
 
-    public GuestRig(GuestKernelOptions? options = null, bool device = true, ulong ram = 128UL << 20)
+    public GuestRig(GuestKernelOptions? options = null, bool device = true, ulong ram = 128UL << 20,
+        Core.Iommu.FaultInjection inject = Core.Iommu.FaultInjection.None)
     {
-        Machine = new Machine(new MachineOptions { RamSize = ram });
+        Machine = new Machine(new MachineOptions { RamSize = ram, Inject = inject });
         var devices = new List<SvaCharDevice>();
         if (device)
         {
