@@ -33,7 +33,10 @@ internal static partial class SoftFloat
         {
             return sign;
         }
-        NoteDenormal<TFrom>(x, ref env);
+        if (TFrom.FracBits != Binary16.FracBits)
+        {
+            NoteDenormal<TFrom>(x, ref env);
+        }
         int e = Unpack<TFrom>(x, out ulong m);
         return RoundPack<TTo>(negative, e, m, ref env);
     }

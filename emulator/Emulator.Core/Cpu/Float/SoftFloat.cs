@@ -17,7 +17,8 @@ namespace Emulator.Core.Cpu.Float;
 /// <see cref="RoundPack{F}"/> is correct.</para>
 /// <para>x86 rules (SDM Vol. 1 §4.8.3.5, §4.9, §10.2.3.3–4, §11.5.2): tininess is detected after
 /// rounding; masked underflow is reported only when the result is also inexact, unmasked underflow
-/// whenever it is tiny (and then PE is not reported); unmasked overflow reports OE alone; FTZ turns a
+/// whenever it is tiny; unmasked, PE then reports whether the full-precision result is inexact
+/// (the one a trap handler would see scaled), for overflow as for underflow; FTZ turns a
 /// tiny result into a zero of its sign and reports UE and PE; DAZ reads denormal sources as zeros and
 /// then no DE is reported. A NaN source wins over every other condition: a signalling NaN reports
 /// IE and is quieted, and when both sources are NaNs the first one is returned. An invalid operation
@@ -185,14 +186,17 @@ internal static partial class SoftFloat
                 ulong unbounded = RoundShift(m, s, negative, env.Rounding, out _);
                 tiny = (unbounded >> (F.FracBits + 1)) == 0;
             }
+            if (tiny && !env.UnderflowMasked)
+            {
+                // The trapped response: PE reports whether the full-precision result (the one a
+                // handler would see scaled) is inexact, not the denormal one.
+                RoundShift(m, s, negative, env.Rounding, out bool fullInexact);
+                env.Post |= MxcsrBits.UE | (fullInexact ? MxcsrBits.PE : 0);
+                return sign;
+            }
             ulong q = RoundShift(ShiftRightJam(m, emin - e), s, negative, env.Rounding, out bool inexact);
             if (tiny)
             {
-                if (!env.UnderflowMasked)
-                {
-                    env.Post |= MxcsrBits.UE;
-                    return sign;
-                }
                 if (env.Ftz)
                 {
                     env.Post |= MxcsrBits.UE | MxcsrBits.PE;
@@ -218,7 +222,7 @@ internal static partial class SoftFloat
         }
         if (e > F.Bias)
         {
-            return Overflow<F>(negative, ref env);
+            return Overflow<F>(negative, inexact2, ref env);
         }
         if (inexact2)
         {
@@ -229,13 +233,14 @@ internal static partial class SoftFloat
     }
 
     /// <summary>The masked overflow response (Table 4-10): ∞ or the largest finite value by rounding
-    /// direction and sign, with OE and PE; unmasked, OE alone.</summary>
-    private static ulong Overflow<F>(bool negative, ref FloatEnv env) where F : struct, IFloatFormat
+    /// direction and sign, with OE and PE. Unmasked: OE, and PE only when the full-precision result
+    /// (<paramref name="inexact"/>) is inexact.</summary>
+    private static ulong Overflow<F>(bool negative, bool inexact, ref FloatEnv env) where F : struct, IFloatFormat
     {
         ulong sign = negative ? F.SignBit : 0;
         if (!env.OverflowMasked)
         {
-            env.Post |= MxcsrBits.OE;
+            env.Post |= MxcsrBits.OE | (inexact ? MxcsrBits.PE : 0);
             return sign | F.ExpMask;
         }
         env.Post |= MxcsrBits.OE | MxcsrBits.PE;

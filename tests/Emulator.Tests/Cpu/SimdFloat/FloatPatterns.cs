@@ -15,7 +15,7 @@ internal static class FloatPatterns
         ulong expMax = (1UL << expBits) - 1;
         ulong bias = expMax >> 1;
         ulong fracMask = (1UL << fracBits) - 1;
-        ulong exp = r.Next(12) switch
+        ulong exp = r.Next(13) switch
         {
             0 => 0,
             1 => expMax,
@@ -24,6 +24,8 @@ internal static class FloatPatterns
             4 or 5 => bias + (ulong)r.Next(-3, 4),
             6 => bias + (ulong)r.Next(-fracBits - 2, fracBits + 3),
             7 => (ulong)r.Next(1, 4) + (ulong)r.Next(2) * (expMax - 4),
+            // Around 2^31 and 2^63, the integer conversions' range limits.
+            8 => fracBits < 23 ? (ulong)r.Next((int)expMax + 1) : bias + (ulong)(r.Next(2) == 0 ? 31 : 63) + (ulong)r.Next(-1, 2),
             _ => (ulong)r.NextInt64((long)expMax + 1),
         };
         ulong frac = r.Next(8) switch

@@ -101,8 +101,11 @@ public sealed class SoftFloatTests(ITestOutputHelper output)
     [InlineData("mul", 0x1F80u, 0x00800000u, 0x3F000000u, 0x00400000u, 0x00u)]   // exact tiny: no UE when masked
     [InlineData("mul", 0x9F80u, 0x00800000u, 0x3F000000u, 0x00000000u, 0x30u)]   // FTZ flushes even an exact tiny result
     [InlineData("mul", 0x1780u, 0x00800000u, 0x3F000000u, 0x00000000u, 0x10u)]   // unmasked UE: UE even when exact
-    [InlineData("mul", 0x1780u, 0x00800001u, 0x3F000000u, 0x00000000u, 0x10u)]   // unmasked UE: no PE
-    [InlineData("mul", 0x1B80u, 0x7F000000u, 0x7F000000u, 0x7F800000u, 0x08u)]   // unmasked OE: OE alone
+    [InlineData("mul", 0x1780u, 0x00800001u, 0x3F000000u, 0x00000000u, 0x10u)]   // unmasked UE: PE only if the full-precision result is inexact
+    [InlineData("div", 0x1780u, 0x00800000u, 0x40400000u, 0x00000000u, 0x30u)]   // unmasked UE, inexact quotient: UE, PE
+    [InlineData("mul", 0x1B80u, 0x7F000000u, 0x7F000000u, 0x7F800000u, 0x08u)]   // unmasked OE, exact: OE alone
+    [InlineData("mul", 0x1B80u, 0x7F000001u, 0x7F000000u, 0x7F800000u, 0x08u)]   // unmasked OE, 2^254·(1+2^-23) exact too
+    [InlineData("div", 0x1B80u, 0x7F000000u, 0x00AAAAABu, 0x7F800000u, 0x28u)]   // unmasked OE, inexact: OE, PE
     [InlineData("mul", 0x1F80u, 0x7F000000u, 0x7F000000u, 0x7F800000u, 0x28u)]   // masked OE: ∞ with OE, PE
     [InlineData("mul", 0x7F80u, 0x7F000000u, 0x7F000000u, 0x7F7FFFFFu, 0x28u)]   // toward zero: largest finite
     [InlineData("add", 0x1FC0u, 0x00000001u, 0x00000001u, 0x00000000u, 0x00u)]   // DAZ: zeros, no DE
