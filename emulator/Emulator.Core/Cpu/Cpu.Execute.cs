@@ -139,7 +139,7 @@ public sealed partial class Cpu
             case Mnemonic.Lodsq: return ExecString(i, StringOp.Lods, 8);
             case Mnemonic.Cmpsb: return ExecString(i, StringOp.Cmps, 1);
             case Mnemonic.Cmpsw: return ExecString(i, StringOp.Cmps, 2);
-            case Mnemonic.Cmpsd: return i.Code == Code.Cmpsd_m32_m32 ? ExecString(i, StringOp.Cmps, 4) : Exit(CpuExitKind.InvalidOpcode);
+            case Mnemonic.Cmpsd: return i.Code == Code.Cmpsd_m32_m32 ? ExecString(i, StringOp.Cmps, 4) : ExecExtended(i);
             case Mnemonic.Cmpsq: return ExecString(i, StringOp.Cmps, 8);
             case Mnemonic.Scasb: return ExecString(i, StringOp.Scas, 1);
             case Mnemonic.Scasw: return ExecString(i, StringOp.Scas, 2);
