@@ -15,13 +15,15 @@ namespace Emulator.Tests.Cpu.SimdInteger;
 /// </summary>
 internal sealed class SimdRig
 {
-    public SimdRig(CpuLevel level = CpuLevel.V3)
+    /// <param name="level">The CPU level (what CPUID reports, which instructions exist).</param>
+    /// <param name="dataPages">Pages mapped read-write at <see cref="CpuRig.DataVa"/>.</param>
+    public SimdRig(CpuLevel level = CpuLevel.V3, int dataPages = 2)
     {
         (Machine, Mm) = TestMachines.NewProcess();
         var mmu = MmKit.AttachCpu(Machine, Mm);
         Cpu = new Core.Cpu.Cpu(mmu, new CpuOptions { Level = level });
         MmKit.MapAt(Mm, CpuRig.CodeVa, 1, CpuRig.Rwx);
-        MmKit.MapAt(Mm, CpuRig.DataVa, 2);
+        MmKit.MapAt(Mm, CpuRig.DataVa, dataPages);
     }
 
     public Machine Machine { get; }
@@ -51,7 +53,7 @@ internal sealed class SimdRig
         return exit;
     }
 
-    public void Load(byte[] code, SimdState input)
+    public void Load(byte[] code, SimdState input, bool withMemory = true)
     {
         Assert.Equal(Errno.Ok, Mm.WriteUser(CpuRig.CodeVa, code, out _));
         CpuState s = Cpu.State;
@@ -66,10 +68,13 @@ internal sealed class SimdRig
         s.Rsi = s.Rdi = BufferVa;
         s.Rflags = RFlags.InitialUser | (RFlags)input.Flags;
         s.Rip = CpuRig.CodeVa;
-        Assert.Equal(Errno.Ok, Mm.WriteUser(BufferVa, input.Mem, out _));
+        if (withMemory)
+        {
+            Assert.Equal(Errno.Ok, Mm.WriteUser(BufferVa, input.Mem, out _));
+        }
     }
 
-    public SimdState Save()
+    public SimdState Save(bool withMemory = true)
     {
         var o = new SimdState();
         CpuState s = Cpu.State;
@@ -82,7 +87,10 @@ internal sealed class SimdRig
             o.Gpr[k] = s[SimdState.Gprs[k]];
         }
         o.Flags = (ulong)s.Rflags & (ulong)RFlags.Status;
-        Assert.Equal(Errno.Ok, Mm.ReadUser(BufferVa, o.Mem, out _));
+        if (withMemory)
+        {
+            Assert.Equal(Errno.Ok, Mm.ReadUser(BufferVa, o.Mem, out _));
+        }
         return o;
     }
 }
