@@ -127,7 +127,7 @@ public sealed partial class Cpu
 
             case Mnemonic.Movsb: return ExecString(i, StringOp.Movs, 1);
             case Mnemonic.Movsw: return ExecString(i, StringOp.Movs, 2);
-            case Mnemonic.Movsd: return i.Code == Code.Movsd_m32_m32 ? ExecString(i, StringOp.Movs, 4) : Exit(CpuExitKind.InvalidOpcode);
+            case Mnemonic.Movsd: return i.Code == Code.Movsd_m32_m32 ? ExecString(i, StringOp.Movs, 4) : ExecExtended(in i);
             case Mnemonic.Movsq: return ExecString(i, StringOp.Movs, 8);
             case Mnemonic.Stosb: return ExecString(i, StringOp.Stos, 1);
             case Mnemonic.Stosw: return ExecString(i, StringOp.Stos, 2);
