@@ -17,6 +17,10 @@ public sealed partial class Cpu
         // BMI1, BMI2
         Mnemonic.Andn, Mnemonic.Bextr, Mnemonic.Blsi, Mnemonic.Blsmsk, Mnemonic.Blsr, Mnemonic.Bzhi,
         Mnemonic.Mulx, Mnemonic.Pdep, Mnemonic.Pext, Mnemonic.Rorx, Mnemonic.Sarx, Mnemonic.Shlx, Mnemonic.Shrx,
+        // SSE4.2 (and the VEX.128 string compares)
+        Mnemonic.Crc32, Mnemonic.Pcmpestri, Mnemonic.Pcmpestri64, Mnemonic.Pcmpestrm, Mnemonic.Pcmpestrm64,
+        Mnemonic.Pcmpistri, Mnemonic.Pcmpistrm, Mnemonic.Vpcmpestri, Mnemonic.Vpcmpestri64, Mnemonic.Vpcmpestrm,
+        Mnemonic.Vpcmpestrm64, Mnemonic.Vpcmpistri, Mnemonic.Vpcmpistrm,
     ];
 
     /// <summary>Executes <paramref name="i"/> when it belongs to this unit.</summary>
@@ -30,6 +34,14 @@ public sealed partial class Cpu
             case Mnemonic.Bzhi: case Mnemonic.Mulx: case Mnemonic.Pdep: case Mnemonic.Pext: case Mnemonic.Rorx:
             case Mnemonic.Sarx: case Mnemonic.Shlx: case Mnemonic.Shrx:
                 ok = ExecBmi(i);
+                return true;
+            case Mnemonic.Crc32:
+                ok = ExecCrc32(i);
+                return true;
+            case Mnemonic.Pcmpestri: case Mnemonic.Pcmpestri64: case Mnemonic.Pcmpestrm: case Mnemonic.Pcmpestrm64:
+            case Mnemonic.Pcmpistri: case Mnemonic.Pcmpistrm: case Mnemonic.Vpcmpestri: case Mnemonic.Vpcmpestri64:
+            case Mnemonic.Vpcmpestrm: case Mnemonic.Vpcmpestrm64: case Mnemonic.Vpcmpistri: case Mnemonic.Vpcmpistrm:
+                ok = ExecPcmpStr(i);
                 return true;
             default:
                 ok = false;
