@@ -21,6 +21,17 @@ public sealed partial class Cpu
         Mnemonic.Crc32, Mnemonic.Pcmpestri, Mnemonic.Pcmpestri64, Mnemonic.Pcmpestrm, Mnemonic.Pcmpestrm64,
         Mnemonic.Pcmpistri, Mnemonic.Pcmpistrm, Mnemonic.Vpcmpestri, Mnemonic.Vpcmpestri64, Mnemonic.Vpcmpestrm,
         Mnemonic.Vpcmpestrm64, Mnemonic.Vpcmpistri, Mnemonic.Vpcmpistrm,
+        // AVX2-only and AVX 256-bit specials
+        Mnemonic.Vpermd, Mnemonic.Vpermq, Mnemonic.Vpermps, Mnemonic.Vpermpd, Mnemonic.Vperm2i128, Mnemonic.Vperm2f128,
+        Mnemonic.Vpermilps, Mnemonic.Vpermilpd, Mnemonic.Vpblendd,
+        Mnemonic.Vbroadcastss, Mnemonic.Vbroadcastsd, Mnemonic.Vbroadcastf128, Mnemonic.Vbroadcasti128,
+        Mnemonic.Vpbroadcastb, Mnemonic.Vpbroadcastw, Mnemonic.Vpbroadcastd, Mnemonic.Vpbroadcastq,
+        Mnemonic.Vinsertf128, Mnemonic.Vinserti128, Mnemonic.Vextractf128, Mnemonic.Vextracti128,
+        Mnemonic.Vpmaskmovd, Mnemonic.Vpmaskmovq, Mnemonic.Vmaskmovps, Mnemonic.Vmaskmovpd,
+        Mnemonic.Vpgatherdd, Mnemonic.Vpgatherdq, Mnemonic.Vpgatherqd, Mnemonic.Vpgatherqq,
+        Mnemonic.Vgatherdps, Mnemonic.Vgatherdpd, Mnemonic.Vgatherqps, Mnemonic.Vgatherqpd,
+        Mnemonic.Vpsllvd, Mnemonic.Vpsllvq, Mnemonic.Vpsrlvd, Mnemonic.Vpsrlvq, Mnemonic.Vpsravd,
+        Mnemonic.Vzeroupper, Mnemonic.Vzeroall, Mnemonic.Vtestps, Mnemonic.Vtestpd,
     ];
 
     /// <summary>Executes <paramref name="i"/> when it belongs to this unit.</summary>
@@ -42,6 +53,32 @@ public sealed partial class Cpu
             case Mnemonic.Pcmpistri: case Mnemonic.Pcmpistrm: case Mnemonic.Vpcmpestri: case Mnemonic.Vpcmpestri64:
             case Mnemonic.Vpcmpestrm: case Mnemonic.Vpcmpestrm64: case Mnemonic.Vpcmpistri: case Mnemonic.Vpcmpistrm:
                 ok = ExecPcmpStr(i);
+                return true;
+            case Mnemonic.Vpermd: case Mnemonic.Vpermq: case Mnemonic.Vpermps: case Mnemonic.Vpermpd:
+            case Mnemonic.Vperm2i128: case Mnemonic.Vperm2f128: case Mnemonic.Vpermilps: case Mnemonic.Vpermilpd:
+            case Mnemonic.Vpblendd:
+                ok = ExecVexPermute(i);
+                return true;
+            case Mnemonic.Vbroadcastss: case Mnemonic.Vbroadcastsd: case Mnemonic.Vbroadcastf128: case Mnemonic.Vbroadcasti128:
+            case Mnemonic.Vpbroadcastb: case Mnemonic.Vpbroadcastw: case Mnemonic.Vpbroadcastd: case Mnemonic.Vpbroadcastq:
+            case Mnemonic.Vinsertf128: case Mnemonic.Vinserti128: case Mnemonic.Vextractf128: case Mnemonic.Vextracti128:
+                ok = ExecVexBroadcastInsert(i);
+                return true;
+            case Mnemonic.Vpmaskmovd: case Mnemonic.Vpmaskmovq: case Mnemonic.Vmaskmovps: case Mnemonic.Vmaskmovpd:
+                ok = ExecMaskMove(i);
+                return true;
+            case Mnemonic.Vpgatherdd: case Mnemonic.Vpgatherdq: case Mnemonic.Vpgatherqd: case Mnemonic.Vpgatherqq:
+            case Mnemonic.Vgatherdps: case Mnemonic.Vgatherdpd: case Mnemonic.Vgatherqps: case Mnemonic.Vgatherqpd:
+                ok = ExecGather(i);
+                return true;
+            case Mnemonic.Vpsllvd: case Mnemonic.Vpsllvq: case Mnemonic.Vpsrlvd: case Mnemonic.Vpsrlvq: case Mnemonic.Vpsravd:
+                ok = ExecVexVariableShift(i);
+                return true;
+            case Mnemonic.Vzeroupper: case Mnemonic.Vzeroall:
+                ok = ExecVexZero(i);
+                return true;
+            case Mnemonic.Vtestps: case Mnemonic.Vtestpd:
+                ok = ExecVexTest(i);
                 return true;
             default:
                 ok = false;

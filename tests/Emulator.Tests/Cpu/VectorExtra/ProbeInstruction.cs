@@ -92,7 +92,7 @@ internal static class ProbeInstruction
                 disp += (long)Number(t);
             }
         }
-        return new MemoryOperand(b, x, scale, disp, disp == 0 ? 0 : disp is >= -128 and <= 127 ? 1 : 4);
+        return new MemoryOperand(b, x, scale, disp, disp == 0 ? 0 : disp is >= -128 and <= 127 ? 1 : 8);
     }
 
     public static ulong Number(string s)

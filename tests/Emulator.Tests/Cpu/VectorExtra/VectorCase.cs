@@ -257,10 +257,15 @@ public sealed record VectorCase(string File, int Line, Instruction Instruction, 
             string hex = value.Replace("_", "", StringComparison.Ordinal);
             if (!hex.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
             {
-                b.AddRange(BitConverter.GetBytes(ProbeInstruction.Number(value)));
                 if (size < 0)
                 {
                     throw new FormatException($"memory values need 0x hex, a string or elements: {value}");
+                }
+                // A decimal number is sign-extended to the register's width: -1 is all ones.
+                b.AddRange(BitConverter.GetBytes(ProbeInstruction.Number(value)));
+                while (b.Count < size)
+                {
+                    b.Add(value.StartsWith('-') ? (byte)0xFF : (byte)0);
                 }
             }
             else
