@@ -149,6 +149,11 @@ public sealed partial class Cpu
             }
             return true;
         }
+        if (_options.Level < CpuLevel.V2)
+        {
+            // CMPXCHG16B is CPUID.01H:ECX.CX16, part of x86-64-v2; #UD precedes the alignment #GP.
+            return Exit(CpuExitKind.InvalidOpcode);
+        }
         if ((ea & 15) != 0)
         {
             return Exit(CpuExitKind.GeneralProtection, ea);

@@ -234,6 +234,11 @@ public sealed partial class Cpu
     /// 16-bit register load keeps bits 16..63.</summary>
     private bool ExecMovbe(in Instruction i)
     {
+        if (_options.Level < CpuLevel.V3)
+        {
+            // MOVBE is CPUID.01H:ECX.MOVBE, reported from x86-64-v3 on.
+            return Exit(CpuExitKind.InvalidOpcode);
+        }
         if (i.Op0Kind == OpKind.Register)
         {
             int size = RegSize(i.Op0Register);

@@ -173,15 +173,27 @@ public sealed partial class Cpu
     /// CF, OF, SF, AF, PF unchanged (undefined). TZCNT/LZCNT: CF = source is zero, ZF = result is zero,
     /// the rest unchanged (undefined). POPCNT: ZF = source is zero, the other five cleared.
     /// </summary>
+    /// <remarks>Level gating (x86-64 psABI §3.1.1; SDM Vol. 2B TZCNT/LZCNT "on processors that do not
+    /// support them, F3 0F BC/BD execute as BSF/BSR"): below v3 TZCNT runs as BSF and LZCNT as BSR;
+    /// below v2 POPCNT is #UD, raised before the source is read (#UD precedes #PF).</remarks>
     private bool ExecBitScan(in Instruction i)
     {
+        if (i.Mnemonic == Mnemonic.Popcnt && _options.Level < CpuLevel.V2)
+        {
+            return Exit(CpuExitKind.InvalidOpcode);
+        }
         int size = RegSize(i.Op0Register);
         if (!ReadSource(i, i.Op1Kind, i.Op1Register, 1, size, out ulong src))
         {
             return false;
         }
         int bits = size * 8;
-        switch (i.Mnemonic)
+        Mnemonic op = i.Mnemonic;
+        if (op is Mnemonic.Tzcnt or Mnemonic.Lzcnt && _options.Level < CpuLevel.V3)
+        {
+            op = op == Mnemonic.Tzcnt ? Mnemonic.Bsf : Mnemonic.Bsr;
+        }
+        switch (op)
         {
             case Mnemonic.Bsf:
             case Mnemonic.Bsr:
@@ -195,7 +207,7 @@ public sealed partial class Cpu
                     return true;
                 }
                 SetFlags(ZF, 0);
-                SetReg(i.Op0Register, (ulong)(i.Mnemonic == Mnemonic.Bsf ? BitOperations.TrailingZeroCount(src) : 63 - BitOperations.LeadingZeroCount(src)));
+                SetReg(i.Op0Register, (ulong)(op == Mnemonic.Bsf ? BitOperations.TrailingZeroCount(src) : 63 - BitOperations.LeadingZeroCount(src)));
                 return true;
             case Mnemonic.Tzcnt:
             {
