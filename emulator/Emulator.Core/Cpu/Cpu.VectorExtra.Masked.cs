@@ -18,7 +18,7 @@ public sealed partial class Cpu
     /// and writes the register only when all succeeded; a store translates every enabled element for
     /// writing before it stores any. A load writes zero to the masked-off elements.
     /// </remarks>
-    private bool ExecMaskMove(in Instruction i)
+    private bool ExecVexMaskMove(in Instruction i)
     {
         int size = i.Mnemonic is Mnemonic.Vpmaskmovq or Mnemonic.Vmaskmovpd ? 8 : 4;
         bool store = i.Op0Kind == OpKind.Memory;

@@ -65,7 +65,7 @@ public sealed partial class Cpu
                 ok = ExecVexBroadcastInsert(i);
                 return true;
             case Mnemonic.Vpmaskmovd: case Mnemonic.Vpmaskmovq: case Mnemonic.Vmaskmovps: case Mnemonic.Vmaskmovpd:
-                ok = ExecMaskMove(i);
+                ok = ExecVexMaskMove(i);
                 return true;
             case Mnemonic.Vpgatherdd: case Mnemonic.Vpgatherdq: case Mnemonic.Vpgatherqd: case Mnemonic.Vpgatherqq:
             case Mnemonic.Vgatherdps: case Mnemonic.Vgatherdpd: case Mnemonic.Vgatherqps: case Mnemonic.Vgatherqpd:
