@@ -32,12 +32,14 @@ internal static class BootCommand
         var guest = new Option<string?>("--guest") { Description = "Run a static x86-64 ELF executable (with /dev/sva0); its arguments follow --" };
         var seed = new Option<ulong>("--seed") { Description = "Scheduler seed (the same seed gives the same interleaving)", DefaultValueFactory = _ => 1 };
         var vcpus = new Option<int>("--vcpus") { Description = "Virtual CPUs", DefaultValueFactory = _ => 1 };
+        var root = new Option<string?>("--root") { Description = "Confine the guest to this host directory as its / (paths are resolved by the emulator: no .. or symlink escape)" };
+        var overlay = new Option<bool>("--overlay") { Description = "Keep the host read-only: the guest's writes go to an in-memory layer discarded at exit" };
         var cpu = new Option<string>("--cpu") { Description = "CPU level the guest sees (CPUID, AT_HWCAP, instruction set): x86-64-v1, x86-64-v2 or x86-64-v3", DefaultValueFactory = _ => "x86-64-v3" };
         cpu.AcceptOnlyFromAmong("x86-64-v1", "x86-64-v2", "x86-64-v3");
         var guestArgs = new Argument<string[]>("args") { Description = "Arguments of the --guest program", Arity = ArgumentArity.ZeroOrMore };
         var backend = new Option<string?>("--backend") { Description = "sim (the model) or board; default: the configuration's (sim without --config)" };
         var config = new Option<string?>("--config") { Description = "Hardware configuration file (hw-config.yaml)" };
-        var cmd = new Command("boot", "Boot the emulator (sim backend unless --backend board or --config say otherwise)") { ram, paging, inject, record, demo, guest, seed, vcpus, cpu, backend, config, guestArgs };
+        var cmd = new Command("boot", "Boot the emulator (sim backend unless --backend board or --config say otherwise)") { ram, paging, inject, record, demo, guest, seed, vcpus, cpu, root, overlay, backend, config, guestArgs };
         cmd.SetAction(parse =>
         {
             var faults = FaultInjection.None;
@@ -98,9 +100,41 @@ internal static class BootCommand
                     "x86-64-v2" => Core.Cpu.CpuLevel.V2,
                     _ => Core.Cpu.CpuLevel.V3,
                 };
-                var kernel = new Core.Kernel.GuestKernelOptions { Seed = parse.GetValue(seed), Vcpus = parse.GetValue(vcpus), CpuLevel = level };
+                var fsOptions = new Core.Kernel.Fs.FsOptions
+                {
+                    Root = parse.GetValue(root) ?? "/",
+                    Overlay = parse.GetValue(overlay),
+                    RandomSeed = parse.GetValue(seed),
+                    CpuLevel = level,
+                    Cpus = parse.GetValue(vcpus),
+                    MemoryBytes = options.RamSize,
+                };
+                Core.Kernel.Fs.GuestFileSystem fs;
+                try
+                {
+                    fs = new Core.Kernel.Fs.GuestFileSystem(fsOptions);
+                }
+                catch (ArgumentException e)
+                {
+                    Console.Error.WriteLine($"emulator boot: --root {parse.GetValue(root)}: {e.Message}");
+                    return 2;
+                }
+                using var stdin = Console.OpenStandardInput();
                 using var stdout = Console.OpenStandardOutput();
                 using var stderr = Console.OpenStandardError();
+                uint uid = Core.Kernel.Fs.GuestFileSystem.HostUid, gid = Core.Kernel.Fs.GuestFileSystem.HostGid;
+                var kernel = new Core.Kernel.GuestKernelOptions
+                {
+                    Seed = parse.GetValue(seed),
+                    Vcpus = parse.GetValue(vcpus),
+                    CpuLevel = level,
+                    FileSystem = fs,
+                    Stdin = stdin,
+                    StdinHostFd = 0,
+                    StdoutHostFd = 1,
+                    StderrHostFd = 2,
+                    Image = Core.Kernel.Exec.ProcessImageOptions.Default with { Uid = uid, Euid = uid, Gid = gid, Egid = gid },
+                };
                 // The guest owns stdout: the emulator's summary and diagnostics go to stderr.
                 rc = parse.GetValue(guest) is { } file
                     ? GuestCommand.Run(file, parse.GetValue(guestArgs) ?? [], options, Console.Error, stdout, stderr, kernel)

@@ -103,6 +103,10 @@ internal static class GuestCommand
         }
         var node = new SvaCharDevice(0, machine.Sva!, dma!);
         var k = new GuestKernel(machine, (kernel ?? new GuestKernelOptions()) with { Stdout = stdout, Stderr = stderr }, [node]);
+        if (k.FileSystem.Options.Overlay)
+        {
+            report.WriteLine("emulator: --overlay: the host file system is read-only for this run; the guest's writes are in memory and discarded at exit");
+        }
         if (!k.TrySpawn(file, argv, GuestEnvironment(), out _, out string? error))
         {
             report.WriteLine($"emulator boot: --guest {name}: {error}");

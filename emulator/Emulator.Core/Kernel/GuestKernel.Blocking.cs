@@ -51,14 +51,22 @@ public sealed partial class GuestKernel
         {
             t.Registers.Rip = t.SyscallNextRip;
             t.Registers.Rax = (ulong)r;
-            t.CallDeadline = long.MinValue;
+            EndCallSlots(t);
         }
         t.State = GuestThreadState.Runnable;
         _runQueue.Enqueue(t);
     }
 
+    /// <summary>A system call is over: its per-call slots (deadline, progress) are cleared.</summary>
+    private static void EndCallSlots(GuestThread t)
+    {
+        t.CallDeadline = long.MinValue;
+        t.CallProgress = 0;
+        t.KeepCallSlots = false;
+    }
+
     /// <summary>Wakes every thread in <paramref name="queue"/> to re-run its call.</summary>
-    private void WakeAll(WaitQueue queue)
+    private void WakeAll(SleeperQueue queue)
     {
         _wakeScratch.Clear();
         queue.TakeAll(_wakeScratch);
@@ -107,14 +115,21 @@ public sealed partial class GuestKernel
         {
             return; // a vfork parent sleeps uninterruptibly until the child execs or exits
         }
+        if (t.Restart == RestartKind.Reexecute)
+        {
+            Wake(t, null);
+            return;
+        }
         t.Interrupted = t.Restart == RestartKind.RestartIfSaRestart ? InterruptState.RestartIfSaRestart : InterruptState.RestartIfNoHandler;
         long deadline = t.Deadline;
-        long callDeadline = t.CallDeadline;
+        long callDeadline = t.CallDeadline, callProgress = t.CallProgress;
         if (t.SleepRemainingPtr != 0)
         {
             WriteSleepRemaining(t, deadline);
         }
         Wake(t, -(long)Errno.EINTR);
-        t.CallDeadline = callDeadline; // kept in case the call is restarted (see SettleInterruptedCall)
+        // Kept in case the call is restarted (see SettleInterruptedCall).
+        t.CallDeadline = callDeadline;
+        t.CallProgress = callProgress;
     }
 }

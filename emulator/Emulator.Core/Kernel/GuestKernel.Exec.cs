@@ -133,6 +133,10 @@ public sealed partial class GuestKernel
         v.Mmu.LoadCr3(mm.RootPa);
         v.Mmu.FlushAll();
         ReleaseVforkParent(p);
+        if (SharesFiles(p))
+        {
+            p.Files = p.Files.Clone(); // unshare_files: execve gets a table of its own
+        }
         CloseOnExec(p);
         p.Actions = p.Actions.Clone();
         p.Actions.ResetForExec();
@@ -145,6 +149,7 @@ public sealed partial class GuestKernel
         p.Name = argv.Count > 0 ? argv[0] : exePath;
         t.Comm = Basename(exePath);
         SetExecIdentity(p, exePath, argv, envp);
+        SetImageLayout(p, elf!, loaded!);
         var fresh = new CpuState { Rip = loaded!.Entry, Rsp = loaded.StackPointer };
         fresh.CopyTo(v.Cpu.State);
         s_log.Debug("{0} exec {1}: entry {2:x}", t, exePath, loaded.Entry);

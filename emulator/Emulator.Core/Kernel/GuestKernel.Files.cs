@@ -1,130 +1,82 @@
 using System.Text;
 using Emulator.Core.Diagnostics;
+using Emulator.Core.Kernel.Devices;
+using Emulator.Core.Kernel.Fs;
 using Emulator.Core.Kernel.Sys;
 using Emulator.Core.Memory;
+using Emulator.Core.Mm;
 
 namespace Emulator.Core.Kernel;
 
 public sealed partial class GuestKernel
 {
-    /// <summary>The open file description behind <paramref name="fd"/>, or null (not open).</summary>
-    private static GuestFile? FileOf(GuestProcess p, ulong fd) =>
-        fd < (ulong)p.Files.Count ? p.Files[(int)fd] : null;
-
-    /// <summary>The file system calls: read, write, open, openat, close and ioctl on the console and
-    /// the SVA devices.</summary>
+    /// <summary>
+    /// The file layer (<see cref="FileSyscalls"/>): its calls run with the thread's
+    /// <see cref="ThreadContext"/>. A call that must wait is parked on the file layer's wait queues
+    /// and runs again from the start when one is woken, its deadline passes or a signal arrives; the
+    /// -ERESTARTSYS / -ERESTARTNOHAND a re-run returns when a signal is pending become -EINTR or a
+    /// restart at signal delivery. ioctls the file layer leaves alone go to the SVA device.
+    /// </summary>
     private bool TryFileSyscall(Vcpu v, GuestThread t, ulong nr, ulong a0, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5, out long result)
     {
-        var p = t.Process;
-        switch (nr)
+        var ctx = ContextOf(t);
+        if (nr == Nr.Ioctl)
         {
-            case Nr.Read: result = ReadFile(p, a0, a1, a2); return true;
-            case Nr.Write: result = WriteFile(t, a0, a1, a2); return true;
-            case Nr.Open: result = OpenFile(p, a0, a1); return true;
-            case LinuxAbi.Openat: result = OpenFile(p, a1, a2); return true;
-            case Nr.Close: result = CloseFile(p, a0); return true;
-            case Nr.Ioctl:
-                result = IoctlFile(p, a0, a1, a2);
-                // The device may have DMA-written anywhere in the process (SVA_SUBMIT's destination and
-                // completion record), code pages included: drop every decoded page.
-                _code.InvalidateAll();
+            if (!_files.TryIoctl(a0, a1, a2, ctx, out result))
+            {
+                result = DeviceIoctl(t.Process, a0, a1, a2);
+            }
+        }
+        else if (!_files.TryHandle(nr, a0, a1, a2, a3, a4, a5, ctx, out result))
+        {
+            return false;
+        }
+        if (result == FileBlocked)
+        {
+            if (!ctx.Arm())
+            {
+                // A queue moved on while the call looked: run it again at once.
+                v.Cpu.State.Rip = t.SyscallRip;
+                v.Cpu.State.Rax = nr;
+                result = Replaced;
                 return true;
-            default:
-                result = 0;
-                return false;
+            }
+            result = Block(v, ctx, ctx.Deadline, WakeMode.Restart, RestartKind.Reexecute);
+            return true;
         }
+        if (result == FsAbi.ERestartSys || result == FsAbi.ERestartNoHand)
+        {
+            t.Interrupted = result == FsAbi.ERestartSys ? InterruptState.RestartIfSaRestart : InterruptState.RestartIfNoHandler;
+            t.KeepCallSlots = true;
+            result = Return(Errno.EINTR);
+        }
+        return true;
     }
 
-    /// <summary>read(2): the console's stdin is at end of file; stdout/stderr are write-only; a device
-    /// node has no read operation (-EINVAL, as Linux answers for such a character device).</summary>
-    private static long ReadFile(GuestProcess p, ulong fd, ulong buf, ulong count) => FileOf(p, fd)?.Kind switch
+    /// <summary>ioctl on a kernel device: SVA_BIND/SVA_SUBMIT with the caller's mm. The device may have
+    /// DMA-written anywhere in the process (a descriptor's destination, the completion record), code
+    /// pages included: every decoded page is dropped.</summary>
+    private long DeviceIoctl(GuestProcess p, ulong fd, ulong cmd, ulong arg)
     {
-        null => Return(Errno.EBADF),
-        GuestFileKind.Stdin => 0,
-        GuestFileKind.Stdout or GuestFileKind.Stderr => Return(Errno.EBADF),
-        _ => Return(Errno.EINVAL),
-    };
-
-    /// <summary>write(2) to the console: the bytes are read from guest memory a page at a time and go to
-    /// the host stream. A buffer that faults at its start is -EFAULT; one that faults later is a short
-    /// write, as Linux returns.</summary>
-    private long WriteFile(GuestThread t, ulong fd, ulong buf, ulong count)
-    {
-        var p = t.Process;
-        var file = FileOf(p, fd);
-        Stream? sink;
-        switch (file?.Kind)
+        var file = p.Files.Acquire((int)fd);
+        if (file is null)
         {
-            case null:
-            case GuestFileKind.Stdin:
-                return Return(Errno.EBADF);
-            case GuestFileKind.Stdout:
-                sink = _options.Stdout;
-                break;
-            case GuestFileKind.Stderr:
-                sink = _options.Stderr;
-                break;
-            default:
-                return Return(Errno.EINVAL);
+            return Return(Errno.EBADF);
         }
-        count = Math.Min(count, LinuxAbi.MaxRwCount);
-        ulong done = 0;
-        while (done < count)
+        try
         {
-            ulong va = buf + done;
-            if (va < buf)
+            if (file is not SvaFileDescription sva)
             {
-                break; // wrapped around the address space
+                return Return(Errno.ENOTTY);
             }
-            int chunk = (int)Math.Min(count - done, Page.Size - (va & (Page.Size - 1)));
-            if (p.Mm.ReadUser(va, _io.AsSpan(0, chunk), out _) != Errno.Ok)
-            {
-                break;
-            }
-            sink?.Write(_io, 0, chunk);
-            done += (ulong)chunk;
+            long r = sva.File.Ioctl(p.Mm, (uint)cmd, arg);
+            _code.InvalidateAll();
+            return r;
         }
-        return done == 0 && count != 0 ? Return(Errno.EFAULT) : (long)done;
-    }
-
-    /// <summary>open(2)/openat(2): only <c>/dev/svaN</c> exists (an absolute path, so the directory
-    /// descriptor does not matter). Each open is a new open file description on the lowest free fd.</summary>
-    private long OpenFile(GuestProcess p, ulong pathVa, ulong flags)
-    {
-        long err = ReadPath(p, pathVa, out string? path);
-        if (err != 0)
+        finally
         {
-            return err;
+            file.Release();
         }
-        Devices.SvaCharDevice? device = null;
-        foreach (var d in _devices)
-        {
-            if (d.Path == path)
-            {
-                device = d;
-            }
-        }
-        if (device is null)
-        {
-            Log.GuestError.Debug("{0}: open {1}: no such file (only /dev/svaN exist)", p, path);
-            return Return(Errno.ENOENT);
-        }
-        if ((flags & LinuxAbi.ODirectory) != 0)
-        {
-            return Return(Errno.ENOTDIR);
-        }
-        int fd = p.Files.IndexOf(null);
-        if (fd < 0)
-        {
-            if (p.Files.Count >= GuestProcess.MaxFiles)
-            {
-                return Return(Errno.EMFILE);
-            }
-            fd = p.Files.Count;
-            p.Files.Add(null);
-        }
-        p.Files[fd] = GuestFile.Sva(device.Open());
-        return fd;
     }
 
     /// <summary>Reads a NUL-terminated path of at most PATH_MAX bytes: 0, -EFAULT, -ENOENT (empty,
@@ -139,68 +91,151 @@ public sealed partial class GuestKernel
         return length == 0 && !allowEmpty ? Return(Errno.ENOENT) : 0;
     }
 
-    /// <summary>close(2): the descriptor is freed; the last close of a description releases it.</summary>
-    private static long CloseFile(GuestProcess p, ulong fd)
-    {
-        var file = FileOf(p, fd);
-        if (file is null)
-        {
-            return Return(Errno.EBADF);
-        }
-        p.Files[(int)fd] = null;
-        file.Close();
-        return 0;
-    }
-
-    /// <summary>ioctl(2): routed to the SVA device file with the caller's mm; the console has no ioctls
-    /// this kernel implements (-ENOTTY).</summary>
-    private static long IoctlFile(GuestProcess p, ulong fd, ulong cmd, ulong arg)
-    {
-        var file = FileOf(p, fd);
-        if (file is null)
-        {
-            return Return(Errno.EBADF);
-        }
-        return file.Device is { } device ? device.Ioctl(p.Mm, (uint)cmd, arg) : Return(Errno.ENOTTY);
-    }
-
-    /// <summary>execve's file: the host file at <paramref name="path"/>, read whole (bounded by
-    /// <see cref="MaxExecutableBytes"/>) when it is a regular file its owner may execute.</summary>
+    /// <summary>execve's file through the guest's file system (bounded by <see cref="MaxExecutableBytes"/>).
+    /// A relative path with a directory descriptor (execveat) is resolved against that descriptor's path;
+    /// AT_EMPTY_PATH with an empty path executes the descriptor's own file.</summary>
     private long ReadExecutable(GuestThread t, ulong dirfd, string path, bool noFollow, out byte[]? file, out string exePath)
     {
         file = null;
         exePath = path;
-        try
+        var p = t.Process;
+        if ((int)dirfd != -100 && (path.Length == 0 || path[0] != '/'))
         {
-            var info = new FileInfo(path);
-            if (!info.Exists)
+            var dir = p.Files.Peek((int)dirfd);
+            if (dir is null)
             {
-                return Directory.Exists(path) ? Return(Errno.EACCES) : Return(Errno.ENOENT);
+                return Return(Errno.EBADF);
             }
-            if ((info.UnixFileMode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) == 0)
-            {
-                return Return(Errno.EACCES);
-            }
-            if (info.Length > MaxExecutableBytes)
-            {
-                return Return(Errno.ENOMEM);
-            }
-            file = File.ReadAllBytes(path);
-            exePath = Path.GetFullPath(path);
-            return 0;
+            path = path.Length == 0 ? dir.Path : dir.Path.TrimEnd('/') + "/" + path;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        var err = _fs.ReadExecutable(ContextOf(t), path, MaxExecutableBytes, out file, out string? guestPath);
+        if (err != Errno.Ok)
         {
-            return Return(Errno.EACCES);
+            return Return(err);
         }
+        exePath = guestPath ?? path;
+        return 0;
     }
 
     /// <summary>execve closes descriptors marked close-on-exec.</summary>
-    private static void CloseOnExec(GuestProcess p)
+    private static void CloseOnExec(GuestProcess p) => p.Files.CloseOnExec();
+
+    /// <summary>
+    /// mmap of a file. MAP_PRIVATE of a regular file (or a memfd) gets anonymous private pages holding
+    /// the file's bytes from <paramref name="offset"/> (zero past its end): the copy-on-write view, read
+    /// eagerly. /dev/zero maps anonymous memory (shared or private). A shared writable mapping of a
+    /// file is -ENODEV (not offered: the guest's writes would have to reach the host file).
+    /// </summary>
+    private long MapFile(GuestProcess p, ulong addr, ulong length, ulong prot, ulong flags, ulong fd, ulong offset)
     {
+        var file = p.Files.Acquire((int)fd);
+        if (file is null)
+        {
+            return Return(Errno.EBADF);
+        }
+        try
+        {
+            if (file.Stat(out var st) != Errno.Ok)
+            {
+                return Return(Errno.ENODEV);
+            }
+            bool shared = (flags & 3) is 1 or 3;
+            if ((st.Mode & FsAbi.SIfmt) == FsAbi.SIfchr && file.Path == "/dev/zero")
+            {
+                var zerr = p.Mm.Mmap(addr, length, (Protection)(uint)prot, (MapFlags)(uint)(flags | LinuxAbi.MapAnonymous), out ulong zero);
+                return zerr == Errno.Ok ? (long)zero : Return(zerr);
+            }
+            if ((st.Mode & FsAbi.SIfmt) != FsAbi.SIfreg)
+            {
+                return Return(Errno.ENODEV);
+            }
+            if (!file.CanRead || (shared && (prot & 2) != 0 && !file.CanWrite))
+            {
+                return Return(Errno.EACCES);
+            }
+            if (shared && (prot & 2) != 0)
+            {
+                Log.Unimplemented.Info("{0}: mmap MAP_SHARED|PROT_WRITE of {1}: shared writable file mappings are not offered (-ENODEV)", p, file.Path);
+                return Return(Errno.ENODEV);
+            }
+            // Map writable and private, fill from the file, then apply the requested protection.
+            ulong mapFlags = (flags & ~3UL) | 2 | LinuxAbi.MapAnonymous;
+            var err = p.Mm.Mmap(addr, length, Protection.ReadWrite, (MapFlags)(uint)mapFlags, out ulong mapped);
+            if (err != Errno.Ok)
+            {
+                return Return(err);
+            }
+            ulong fileBytes = st.Size > (long)offset ? Math.Min(length, (ulong)st.Size - offset) : 0;
+            for (ulong done = 0; done < fileBytes;)
+            {
+                int chunk = (int)Math.Min(fileBytes - done, (ulong)_io.Length);
+                if (file.ReadAt((long)(offset + done), _io.AsSpan(0, chunk), out int read) != Errno.Ok || read <= 0)
+                {
+                    break;
+                }
+                if (CopyToUser(p.Mm, mapped + done, _io.AsSpan(0, read)) != Errno.Ok)
+                {
+                    break;
+                }
+                done += (ulong)read;
+            }
+            if ((Protection)(uint)prot != Protection.ReadWrite)
+            {
+                p.Mm.Mprotect(mapped, length, (Protection)(uint)prot);
+            }
+            return (long)mapped;
+        }
+        finally
+        {
+            file.Release();
+        }
     }
 
-    /// <summary>mmap of a file descriptor: the console and device nodes have no mmap operation (-ENODEV).</summary>
-    private static long MapFile(GuestProcess p, ulong addr, ulong length, ulong prot, ulong flags, ulong fd, ulong offset) =>
-        FileOf(p, fd) is null ? Return(Errno.EBADF) : Return(Errno.ENODEV);
+    /// <summary>/proc/self/maps from the VMAs, in Linux's format (fs/proc/task_mmu.c show_map_vma): the
+    /// image's ranges named by the executable's path with their file offsets, [heap] from the initial
+    /// break, [stack] for the initial stack.</summary>
+    private string ProcMaps(GuestProcess p)
+    {
+        var sb = new StringBuilder();
+        foreach (var vma in p.Mm.Vmas())
+        {
+            string name = "";
+            ulong offset = 0;
+            foreach (var (start, end, off) in p.ImageRanges)
+            {
+                if (vma.Start >= start && vma.Start < end)
+                {
+                    name = p.ExePath;
+                    offset = off + (vma.Start - start);
+                    break;
+                }
+            }
+            if (name.Length == 0 && p.HeapStart != 0 && vma.Start <= p.Mm.CurrentBrk && vma.End >= p.HeapStart)
+            {
+                name = "[heap]";
+            }
+            else if (name.Length == 0 && vma.Start <= p.StackStart && vma.End >= p.StackStart)
+            {
+                name = "[stack]";
+            }
+            if (vma.IsShared)
+            {
+                offset = vma.PgOff * Page.Size;
+                name = name.Length == 0 ? "/dev/zero (deleted)" : name;
+            }
+            char r = (vma.Prot & Protection.Read) != 0 ? 'r' : '-';
+            char w = (vma.Prot & Protection.Write) != 0 ? 'w' : '-';
+            char x = (vma.Prot & Protection.Exec) != 0 ? 'x' : '-';
+            char s = vma.IsShared ? 's' : 'p';
+            int before = sb.Length;
+            sb.Append($"{vma.Start:x8}-{vma.End:x8} {r}{w}{x}{s} {offset:x8} 00:00 0");
+            if (name.Length > 0)
+            {
+                sb.Append(' ', Math.Max(1, 73 - (sb.Length - before)));
+                sb.Append(name);
+            }
+            sb.Append('\n');
+        }
+        return sb.ToString();
+    }
 }

@@ -225,6 +225,12 @@ public sealed partial class GuestKernel
         if (!handled)
         {
             SettleInterruptedCall(v.Cpu.State, t, handlerRuns: false, 0);
+            if (t.SavedSignalMask is ulong saved)
+            {
+                // restore_saved_sigmask: no handler ran to restore it through its frame.
+                t.SignalMask = saved;
+                t.SavedSignalMask = null;
+            }
         }
         return true;
     }
@@ -238,6 +244,7 @@ public sealed partial class GuestKernel
             return;
         }
         t.Interrupted = InterruptState.None;
+        t.KeepCallSlots = false;
         bool restart = !handlerRuns || (state == InterruptState.RestartIfSaRestart && (handlerFlags & SignalAbi.SaRestart) != 0);
         if (restart && s.Rip == t.SyscallNextRip)
         {
@@ -252,7 +259,7 @@ public sealed partial class GuestKernel
         }
         else
         {
-            t.CallDeadline = long.MinValue;
+            EndCallSlots(t);
         }
     }
 

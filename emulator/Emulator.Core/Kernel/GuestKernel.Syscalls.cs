@@ -141,8 +141,22 @@ public sealed partial class GuestKernel
         }
         if (r != Replaced)
         {
-            t.CallDeadline = long.MinValue;
+            if (t.KeepCallSlots)
+            {
+                t.KeepCallSlots = false;
+            }
+            else
+            {
+                EndCallSlots(t);
+            }
             s.Rax = (ulong)r;
+            if (t.SavedSignalMask is ulong saved && !HasDeliverableSignal(t))
+            {
+                // ppoll/pselect6's temporary mask ends with the call unless a signal it let through is
+                // about to be delivered (whose frame then restores it).
+                t.SignalMask = saved;
+                t.SavedSignalMask = null;
+            }
         }
         return true;
     }

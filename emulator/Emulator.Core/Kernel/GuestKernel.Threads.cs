@@ -18,8 +18,7 @@ public sealed partial class GuestKernel
     /// </summary>
     /// <returns>The child's thread ID, or -errno: EINVAL (inconsistent flags), EPERM (namespaces),
     /// EFAULT (a TID address that cannot be written), EAGAIN (no memory for the copy).</returns>
-    /// <remarks>CLONE_FILES and CLONE_FS between processes are approximated by copying (a thread always
-    /// shares its process's table). kernel/fork.c copy_process.</remarks>
+    /// <remarks>kernel/fork.c copy_process.</remarks>
     private long Clone(Vcpu v, GuestThread t, ulong flags, ulong stack, ulong parentTid, ulong childTid, ulong tls, bool vfork)
     {
         var p = t.Process;
@@ -66,18 +65,19 @@ public sealed partial class GuestKernel
                 }
                 mm = copy!;
             }
-            var files = new List<GuestFile?>(p.Files.Count);
-            foreach (var f in p.Files)
-            {
-                files.Add(f?.AddReference());
-            }
+            var files = (flags & CloneFlags.Files) != 0 ? p.Files : p.Files.Clone();
+            var fs = (flags & CloneFlags.Fs) != 0 ? p.Fs : p.Fs.Clone();
             var actions = (flags & CloneFlags.Sighand) != 0 ? p.Actions : p.Actions.Clone();
             var parent = (flags & CloneFlags.Parent) != 0 ? p.Parent : p;
-            owner = NewProcess(parent, p.Name, mm, files, actions);
+            owner = NewProcess(parent, p.Name, mm, files, fs, actions);
             owner.ExitSignal = (int)(flags & CloneFlags.SignalMask);
             owner.ExePath = p.ExePath;
             owner.Cmdline = p.Cmdline;
             owner.Environ = p.Environ;
+            owner.ImageRanges = p.ImageRanges;
+            owner.HeapStart = p.HeapStart;
+            owner.StackStart = p.StackStart;
+            owner.StackEnd = p.StackEnd;
             tid = owner.Pid;
         }
         if ((flags & CloneFlags.ParentSetTid) != 0 && PutU32(p.Mm, parentTid, (uint)tid) != Errno.Ok)
@@ -85,6 +85,7 @@ public sealed partial class GuestKernel
             Log.GuestError.Debug("{0}: clone: CLONE_PARENT_SETTID address {1:x} not writable", t, parentTid);
         }
         var child = NewThread(owner, tid, regs);
+        child.Comm = t.Comm;
         child.SignalMask = t.SignalMask;
         if ((flags & CloneFlags.Vm) == 0 || (flags & CloneFlags.Vfork) != 0)
         {
@@ -304,11 +305,9 @@ public sealed partial class GuestKernel
         {
             ReleaseThread(t);
         }
-        for (int fd = 0; fd < p.Files.Count; fd++)
+        if (!SharesFiles(p))
         {
-            var f = p.Files[fd];
-            p.Files[fd] = null;
-            f?.Close();
+            p.Files.CloseAll();
         }
         DropMm(p.Mm);
         if (p.AlarmDeadline != long.MaxValue)
@@ -351,6 +350,19 @@ public sealed partial class GuestKernel
             parent.Children.Remove(p);
         }
         WakeAll(parent.ChildWait);
+    }
+
+    /// <summary>True when another live process uses <paramref name="p"/>'s descriptor table (CLONE_FILES).</summary>
+    private bool SharesFiles(GuestProcess p)
+    {
+        foreach (var q in _processes)
+        {
+            if (q != p && !q.HasExited && q.Files == p.Files)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>A process no longer uses <paramref name="mm"/>: the last user tears it down.</summary>

@@ -3,6 +3,7 @@ using Emulator.Core.Diagnostics;
 using Emulator.Core.Kernel.Devices;
 using Emulator.Core.Kernel.Elf;
 using Emulator.Core.Kernel.Exec;
+using Emulator.Core.Kernel.Fs;
 using Emulator.Core.Kernel.Signals;
 using Emulator.Core.Kernel.Sys;
 using Emulator.Core.Mm;
@@ -33,6 +34,8 @@ public sealed partial class GuestKernel
     private readonly GuestKernelOptions _options;
     private readonly SvaCharDevice[] _devices;
     private readonly Vcpu[] _vcpus;
+    private readonly GuestFileSystem _fs;
+    private readonly FileSyscalls _files;
 
     /// <summary>The decoded-instruction cache all vCPUs share (they are stepped on one thread).</summary>
     private readonly CodeCache _code;
@@ -69,6 +72,18 @@ public sealed partial class GuestKernel
         _devices = devices?.ToArray() ?? [];
         _rng = new SplitMix64(_options.Seed);
         _random = new SplitMix64(_options.Seed ^ 0x5EED_0F6E_74A4_D0F1UL);
+        _fs = _options.FileSystem ?? new GuestFileSystem(new FsOptions
+        {
+            RandomSeed = _options.Seed,
+            CpuLevel = _options.CpuLevel,
+            Cpus = _options.Vcpus,
+            MemoryBytes = machine.Memory.RamSize,
+        });
+        _files = new FileSyscalls(_fs);
+        foreach (var d in _devices)
+        {
+            _fs.RegisterDevice(d.Path, new SvaCharacterDevice(d));
+        }
         _vcpus = new Vcpu[_options.Vcpus];
         _code = new CodeCache(machine.Memory);
         for (int i = 0; i < _vcpus.Length; i++)
@@ -78,6 +93,9 @@ public sealed partial class GuestKernel
     }
 
     public Machine Machine => _machine;
+
+    /// <summary>The guest's file system.</summary>
+    public GuestFileSystem FileSystem => _fs;
 
     public GuestKernelOptions Options => _options;
 
@@ -137,14 +155,14 @@ public sealed partial class GuestKernel
             return err;
         }
         var regs = new CpuState { Rip = loaded!.Entry, Rsp = loaded.StackPointer };
-        List<GuestFile?> files =
-        [
-            GuestFile.Console(GuestFileKind.Stdin),
-            GuestFile.Console(GuestFileKind.Stdout),
-            GuestFile.Console(GuestFileKind.Stderr),
-        ];
-        process = NewProcess(null, argv.Count > 0 ? argv[0] : "", mm!, files, new SignalActions());
+        var files = new FdTable();
+        files.Install(new ConsoleFile(_options.Stdin, null, _options.StdinHostFd, FsAbi.ORdOnly, ConsolePath(_options.StdinHostFd)), closeOnExec: false);
+        files.Install(new ConsoleFile(null, _options.Stdout, _options.StdoutHostFd, FsAbi.OWrOnly, ConsolePath(_options.StdoutHostFd)), closeOnExec: false);
+        files.Install(new ConsoleFile(null, _options.Stderr, _options.StderrHostFd, FsAbi.OWrOnly, ConsolePath(_options.StderrHostFd)), closeOnExec: false);
+        var fsContext = new FsContext(_fs.InitialWorkingDirectory(), 0x12);
+        process = NewProcess(null, argv.Count > 0 ? argv[0] : "", mm!, files, fsContext, new SignalActions());
         SetExecIdentity(process, exe, argv, envp);
+        SetImageLayout(process, elf, loaded);
         NewThread(process, _nextPid - 1, regs);
         s_log.Debug("spawned {0}: entry {1:x}, rsp {2:x}", process, loaded.Entry, loaded.StackPointer);
         return Errno.Ok;
@@ -176,6 +194,48 @@ public sealed partial class GuestKernel
         return err;
     }
 
+    /// <summary>What readlink of /proc/self/fd/0..2 shows: the host's name for the descriptor, else a pipe.</summary>
+    private static string ConsolePath(int hostFd)
+    {
+        if (hostFd >= 0)
+        {
+            try
+            {
+                var target = new FileInfo($"/proc/self/fd/{hostFd}").LinkTarget;
+                if (target is not null)
+                {
+                    return target;
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        return "pipe:[1]";
+    }
+
+    /// <summary>Records where the image, the heap and the stack are, for /proc/self/maps.</summary>
+    private static void SetImageLayout(GuestProcess p, ElfImage elf, LoadedProcess loaded)
+    {
+        var ranges = new List<(ulong, ulong, ulong)>();
+        foreach (var seg in elf.LoadSegments)
+        {
+            ulong start = Memory.Page.AlignDown(seg.Vaddr);
+            Memory.Page.TryAlignUp(seg.Vaddr + seg.FileSize, out ulong end);
+            if (end > start)
+            {
+                ranges.Add((start, end, Memory.Page.AlignDown(seg.Offset)));
+            }
+        }
+        p.ImageRanges = ranges;
+        p.HeapStart = loaded.Brk;
+        p.StackStart = loaded.StackPointer;
+        p.StackEnd = loaded.StackTop;
+    }
+
     private static void SetExecIdentity(GuestProcess p, string exe, IReadOnlyList<string> argv, IReadOnlyList<string> envp)
     {
         p.ExePath = exe;
@@ -195,9 +255,9 @@ public sealed partial class GuestKernel
         return ms.ToArray();
     }
 
-    private GuestProcess NewProcess(GuestProcess? parent, string name, AddressSpace mm, List<GuestFile?> files, SignalActions actions)
+    private GuestProcess NewProcess(GuestProcess? parent, string name, AddressSpace mm, FdTable files, FsContext fs, SignalActions actions)
     {
-        var p = new GuestProcess(_nextPid++, parent, name, mm, files, actions) { State = GuestProcessState.Live };
+        var p = new GuestProcess(_nextPid++, parent, name, mm, files, fs, actions) { State = GuestProcessState.Live };
         parent?.Children.Add(p);
         _processes.Add(p);
         _mmUsers[mm] = _mmUsers.GetValueOrDefault(mm) + 1;
@@ -207,7 +267,7 @@ public sealed partial class GuestKernel
     /// <summary>A runnable thread of <paramref name="p"/> with ID <paramref name="tid"/>.</summary>
     private GuestThread NewThread(GuestProcess p, int tid, CpuState regs)
     {
-        var t = new GuestThread(tid, p, regs) { State = GuestThreadState.Runnable };
+        var t = new GuestThread(tid, p, regs) { State = GuestThreadState.Runnable, Comm = Basename(p.ExePath) };
         p.Threads.Add(t);
         _threads[tid] = t;
         _runQueue.Enqueue(t);

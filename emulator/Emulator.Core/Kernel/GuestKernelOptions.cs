@@ -27,6 +27,19 @@ public sealed record GuestKernelOptions
     /// (SIGKILL) with a report. Guards against a guest that never exits.</summary>
     public long MaxInstructions { get; init; } = 4_000_000_000;
 
+    /// <summary>The guest's file system; null for the host's, seen as the invoking user (no confinement,
+    /// no overlay), with the kernel's seed for /dev/urandom.</summary>
+    public Fs.GuestFileSystem? FileSystem { get; init; }
+
+    /// <summary>Where reads of fd 0 come from (null: end of file at once).</summary>
+    public Stream? Stdin { get; init; }
+
+    /// <summary>The host descriptors behind <see cref="Stdin"/>, <see cref="Stdout"/> and
+    /// <see cref="Stderr"/> (-1: none), so fstat and the terminal ioctls on fds 0–2 see the host's.</summary>
+    public int StdinHostFd { get; init; } = -1;
+    public int StdoutHostFd { get; init; } = -1;
+    public int StderrHostFd { get; init; } = -1;
+
     /// <summary>Where writes to fd 1 go (null: discarded).</summary>
     public Stream? Stdout { get; init; }
 

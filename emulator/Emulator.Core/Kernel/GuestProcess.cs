@@ -1,3 +1,4 @@
+using Emulator.Core.Kernel.Fs;
 using Emulator.Core.Kernel.Signals;
 using Emulator.Core.Mm;
 
@@ -14,13 +15,14 @@ public sealed class GuestProcess
     /// <summary>Highest descriptor number plus one (RLIMIT_NOFILE's usual soft limit).</summary>
     public const int MaxFiles = 1024;
 
-    internal GuestProcess(int pid, GuestProcess? parent, string name, AddressSpace mm, List<GuestFile?> files, SignalActions actions)
+    internal GuestProcess(int pid, GuestProcess? parent, string name, AddressSpace mm, FdTable files, FsContext fs, SignalActions actions)
     {
         Pid = pid;
         Parent = parent;
         Name = name;
         Mm = mm;
         Files = files;
+        Fs = fs;
         Actions = actions;
         Pgid = parent?.Pgid ?? pid;
         Sid = parent?.Sid ?? pid;
@@ -43,8 +45,16 @@ public sealed class GuestProcess
     /// <summary>The live threads, the leader first while it lives.</summary>
     internal List<GuestThread> Threads { get; } = [];
 
-    /// <summary>Descriptor table: index = fd; null = free.</summary>
-    internal List<GuestFile?> Files { get; set; }
+    /// <summary>The descriptor table (its threads share it).</summary>
+    internal FdTable Files { get; set; }
+
+    /// <summary>Working directory and umask (its threads share them; fork copies).</summary>
+    internal FsContext Fs { get; set; }
+
+    /// <summary>What /proc/self/maps names: the executable image's ranges (with their file offsets),
+    /// the start of the heap and the stack's range, as the last execve laid them out.</summary>
+    internal List<(ulong Start, ulong End, ulong Offset)> ImageRanges { get; set; } = [];
+    internal ulong HeapStart, StackStart, StackEnd;
 
     /// <summary>Signal dispositions (shared by the threads; a CLONE_SIGHAND child shares them too).</summary>
     internal SignalActions Actions { get; set; }
@@ -55,7 +65,7 @@ public sealed class GuestProcess
     internal List<GuestProcess> Children { get; } = [];
 
     /// <summary>Threads of this process sleeping in wait4/waitid until a child changes state.</summary>
-    internal WaitQueue ChildWait { get; } = new();
+    internal SleeperQueue ChildWait { get; } = new();
 
     /// <summary>Process group and session IDs.</summary>
     internal int Pgid, Sid;
@@ -91,6 +101,9 @@ public sealed class GuestProcess
 
     /// <summary>The vfork parent thread sleeping until this process execs or exits, or null.</summary>
     internal GuestThread? VforkParent;
+
+    /// <summary>The /proc view of this process (the kernel's <c>ProcessView</c>), made on first use.</summary>
+    internal object? View;
 
     /// <summary>Instructions this process's threads retired (its CPU time), exited threads included.</summary>
     public long Instructions { get; internal set; }

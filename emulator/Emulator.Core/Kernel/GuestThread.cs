@@ -83,6 +83,17 @@ public sealed class GuestThread
     /// cleared when the call completes.</summary>
     internal long CallDeadline = long.MinValue;
 
+    /// <summary>Per-call progress of a call that blocks and restarts (a blocking pipe write's bytes
+    /// already written): kept across restarts, 0 when the call completes.</summary>
+    internal long CallProgress;
+
+    /// <summary>Set when a call returned -EINTR that signal delivery may turn into a restart: the per-call
+    /// slots survive until that is settled.</summary>
+    internal bool KeepCallSlots;
+
+    /// <summary>The file layer's view of this thread (the kernel's <c>ThreadContext</c>), made on first use.</summary>
+    internal object? FileContext;
+
     /// <summary>Whether a signal ended the sleeping call and it may yet be restarted.</summary>
     internal InterruptState Interrupted;
 

@@ -11,4 +11,8 @@ internal enum RestartKind : byte
     /// <summary>-ERESTARTNOHAND / -EINTR: -EINTR whenever a handler runs (poll, select, nanosleep,
     /// sigsuspend, futex with a timeout).</summary>
     Interrupt,
+
+    /// <summary>The file layer's protocol: the call runs again, sees the pending signal and itself
+    /// returns -ERESTARTSYS or -ERESTARTNOHAND (see <c>IFileSyscallContext</c>).</summary>
+    Reexecute,
 }

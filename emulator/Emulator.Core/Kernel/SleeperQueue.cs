@@ -2,7 +2,7 @@ namespace Emulator.Core.Kernel;
 
 /// <summary>Threads sleeping until an event (a child exiting, a pipe becoming readable), woken in the
 /// order they went to sleep, so a run's wake-ups are deterministic.</summary>
-internal sealed class WaitQueue : IWaitChannel
+internal sealed class SleeperQueue : IWaitChannel
 {
     private readonly List<GuestThread> _waiters = [];
 
