@@ -35,6 +35,14 @@ internal sealed class GuestRig
     public string Out => Encoding.UTF8.GetString(Stdout.ToArray());
     public string Err => Encoding.UTF8.GetString(Stderr.ToArray());
 
+    /// <summary>Spawns <paramref name="elf"/> with <paramref name="argv"/> and <paramref name="envp"/> and runs
+    /// every process to the end.</summary>
+    public KernelRunResult Run(byte[] elf, IReadOnlyList<string> argv, IReadOnlyList<string> envp)
+    {
+        Assert.True(Kernel.TrySpawn(elf, argv, envp, out _, out string? error), error);
+        return Kernel.Run();
+    }
+
     /// <summary>Spawns <paramref name="elf"/> and runs every process to the end.</summary>
     public KernelRunResult Run(byte[] elf, params string[] argv)
     {
