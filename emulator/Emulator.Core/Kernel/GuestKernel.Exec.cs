@@ -97,8 +97,9 @@ public sealed partial class GuestKernel
         }
         if (!ElfImage.TryParse(file, out var elf, out var elfError))
         {
-            if (elfError.Kind == ElfErrorKind.Dynamic)
+            if (elfError.Kind is ElfErrorKind.Dynamic or ElfErrorKind.PositionIndependent)
             {
+                // Not ENOEXEC: a shell would then run the binary as a script.
                 Log.GuestError.Warn("{0}: execve {1}: {2}", t, target, elfError);
                 return Return(Errno.ELIBBAD);
             }

@@ -192,50 +192,85 @@ public sealed partial class GuestKernel
     }
 
     /// <summary>/proc/self/maps from the VMAs, in Linux's format (fs/proc/task_mmu.c show_map_vma): the
-    /// image's ranges named by the executable's path with their file offsets, [heap] from the initial
-    /// break, [stack] for the initial stack.</summary>
+    /// image's file-backed ranges named by the executable's path with their file offsets, the break's
+    /// range [heap], the initial stack [stack]. The model merges adjacent anonymous VMAs that Linux keeps
+    /// apart (an image's .data, its .bss and the heap after it), so a VMA is printed as the pieces
+    /// Linux would show.</summary>
     private string ProcMaps(GuestProcess p)
     {
         var sb = new StringBuilder();
+        ulong brk = p.Mm.CurrentBrk;
+        ulong heapEnd = p.HeapStart == 0 ? 0 : Page.AlignDown(brk + Page.Mask);
+        var cuts = new List<ulong>();
         foreach (var vma in p.Mm.Vmas())
         {
-            string name = "";
-            ulong offset = 0;
-            foreach (var (start, end, off) in p.ImageRanges)
+            cuts.Clear();
+            cuts.Add(vma.Start);
+            cuts.Add(vma.End);
+            foreach (var (start, end, _) in p.ImageRanges)
             {
-                if (vma.Start >= start && vma.Start < end)
+                cuts.Add(start);
+                cuts.Add(end);
+            }
+            if (heapEnd > p.HeapStart)
+            {
+                cuts.Add(p.HeapStart);
+            }
+            cuts.Sort();
+            for (int i = 0; i + 1 < cuts.Count; i++)
+            {
+                ulong lo = cuts[i], hi = cuts[i + 1];
+                if (lo < vma.Start || hi > vma.End || lo >= hi)
                 {
-                    name = p.ExePath;
-                    offset = off + (vma.Start - start);
-                    break;
+                    continue;
                 }
+                AppendMapsLine(sb, p, vma, lo, hi, heapEnd);
             }
-            if (name.Length == 0 && p.HeapStart != 0 && vma.Start <= p.Mm.CurrentBrk && vma.End >= p.HeapStart)
-            {
-                name = "[heap]";
-            }
-            else if (name.Length == 0 && vma.Start <= p.StackStart && vma.End >= p.StackStart)
-            {
-                name = "[stack]";
-            }
-            if (vma.IsShared)
-            {
-                offset = vma.PgOff * Page.Size;
-                name = name.Length == 0 ? "/dev/zero (deleted)" : name;
-            }
-            char r = (vma.Prot & Protection.Read) != 0 ? 'r' : '-';
-            char w = (vma.Prot & Protection.Write) != 0 ? 'w' : '-';
-            char x = (vma.Prot & Protection.Exec) != 0 ? 'x' : '-';
-            char s = vma.IsShared ? 's' : 'p';
-            int before = sb.Length;
-            sb.Append($"{vma.Start:x8}-{vma.End:x8} {r}{w}{x}{s} {offset:x8} 00:00 0");
-            if (name.Length > 0)
-            {
-                sb.Append(' ', Math.Max(1, 73 - (sb.Length - before)));
-                sb.Append(name);
-            }
-            sb.Append('\n');
         }
         return sb.ToString();
+    }
+
+    private static void AppendMapsLine(StringBuilder sb, GuestProcess p, Vma vma, ulong lo, ulong hi, ulong heapEnd)
+    {
+        string name = "";
+        ulong offset = 0;
+        foreach (var (start, end, off) in p.ImageRanges)
+        {
+            if (lo >= start && lo < end)
+            {
+                name = p.ExePath;
+                offset = off + (lo - start);
+                break;
+            }
+        }
+        if (name.Length == 0 && lo >= p.HeapStart && hi <= heapEnd && heapEnd > p.HeapStart)
+        {
+            name = "[heap]";
+        }
+        else if (name.Length == 0 && lo <= p.StackStart && hi >= p.StackStart)
+        {
+            name = "[stack]";
+        }
+        if (vma.IsShared)
+        {
+            offset = (vma.PgOff + ((lo - vma.Start) >> Page.Shift)) * Page.Size;
+            name = name.Length == 0 ? "/dev/zero (deleted)" : name;
+        }
+        char r = (vma.Prot & Protection.Read) != 0 ? 'r' : '-';
+        char w = (vma.Prot & Protection.Write) != 0 ? 'w' : '-';
+        char x = (vma.Prot & Protection.Exec) != 0 ? 'x' : '-';
+        char s = vma.IsShared ? 's' : 'p';
+        int before = sb.Length;
+        sb.Append($"{lo:x8}-{hi:x8} {r}{w}{x}{s} {offset:x8} 00:00 0");
+        if (name.Length > 0)
+        {
+            sb.Append(' ', Math.Max(1, 73 - (sb.Length - before)));
+            sb.Append(name);
+        }
+        else
+        {
+            sb.Append(' '); // Linux pads the inode column even when no name follows
+        }
+        sb.Append('\n');
     }
 }

@@ -159,7 +159,7 @@ public sealed partial class GuestKernel
         files.Install(new ConsoleFile(_options.Stdin, null, _options.StdinHostFd, FsAbi.ORdOnly, ConsolePath(_options.StdinHostFd)), closeOnExec: false);
         files.Install(new ConsoleFile(null, _options.Stdout, _options.StdoutHostFd, FsAbi.OWrOnly, ConsolePath(_options.StdoutHostFd)), closeOnExec: false);
         files.Install(new ConsoleFile(null, _options.Stderr, _options.StderrHostFd, FsAbi.OWrOnly, ConsolePath(_options.StderrHostFd)), closeOnExec: false);
-        var fsContext = new FsContext(_fs.InitialWorkingDirectory(), 0x12);
+        var fsContext = new FsContext(_options.WorkingDirectory ?? _fs.InitialWorkingDirectory(), 0x12);
         process = NewProcess(null, argv.Count > 0 ? argv[0] : "", mm!, files, fsContext, new SignalActions());
         SetExecIdentity(process, exe, argv, envp);
         SetImageLayout(process, elf, loaded);

@@ -31,6 +31,10 @@ public sealed record GuestKernelOptions
     /// no overlay), with the kernel's seed for /dev/urandom.</summary>
     public Fs.GuestFileSystem? FileSystem { get; init; }
 
+    /// <summary>The first process's working directory (a guest path); null for the host's working
+    /// directory as the guest sees it (see <c>GuestFileSystem.InitialWorkingDirectory</c>).</summary>
+    public string? WorkingDirectory { get; init; }
+
     /// <summary>Where reads of fd 0 come from (null: end of file at once).</summary>
     public Stream? Stdin { get; init; }
 

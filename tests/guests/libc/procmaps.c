@@ -27,7 +27,8 @@ int main(int argc, char **argv)
         stack |= strstr(line, "[stack]") != 0;
         heapline |= strstr(line, "[heap]") != 0;
         exe |= strstr(line, self) != 0 && perms[2] == 'x';
-        if (lo == (unsigned long)m && hi == (unsigned long)m + 4096 && strcmp(perms, "rw-p") == 0)
+        /* Neighbouring mappings may merge with ours (as Linux merges compatible anonymous VMAs). */
+        if (lo <= (unsigned long)m && hi >= (unsigned long)m + 4096 && strcmp(perms, "rw-p") == 0)
             rw = 1;
         if (lo == (unsigned long)m + 4096 && hi == (unsigned long)m + 8192 && strcmp(perms, "r--p") == 0)
             ro = 1;
