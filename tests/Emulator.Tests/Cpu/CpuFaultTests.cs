@@ -195,7 +195,7 @@ public sealed class CpuFaultTests
     [Theory]
     [InlineData(new byte[] { 0x0F, 0x0B }, CpuExitKind.InvalidOpcode, "ud2")]           // ud2
     [InlineData(new byte[] { 0x06 }, CpuExitKind.InvalidOpcode, "(bad)")]               // push es: invalid in 64-bit mode
-    [InlineData(new byte[] { 0x0F, 0x58, 0xC1 }, CpuExitKind.InvalidOpcode, "addps xmm0,xmm1")] // SSE: not implemented
+    [InlineData(new byte[] { 0x62, 0xF1, 0x74, 0x48, 0x58, 0xC2 }, CpuExitKind.InvalidOpcode, "vaddps zmm0,zmm1,zmm2")] // AVX-512: not offered
     [InlineData(new byte[] { 0xF4 }, CpuExitKind.GeneralProtection, "hlt")]              // privileged at CPL 3
     [InlineData(new byte[] { 0xCD, 0x80 }, CpuExitKind.GeneralProtection, "int 80h")]
     public void Unimplemented_invalid_and_privileged_instructions_exit_at_the_instruction(byte[] code, CpuExitKind kind, string text)
