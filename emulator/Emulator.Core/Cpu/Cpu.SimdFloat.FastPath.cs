@@ -93,7 +93,7 @@ public sealed partial class Cpu
     /// fused-multiply-add error term, stay above the denormal range: 2·precision + 10.</summary>
     private static ulong MulMinExponent<F>() where F : struct, IFloatFormat => (ulong)(2 * (F.FracBits + 1) + 10);
 
-    private static bool Fast64(FloatBinaryOp op, Vector256<double> a, Vector256<double> b, out Vector256<byte> result, out bool inexact)
+    internal static bool Fast64(FloatBinaryOp op, Vector256<double> a, Vector256<double> b, out Vector256<byte> result, out bool inexact)
     {
         Vector256<ulong> expMask = Vector256.Create(Binary64.ExpMask);
         Vector256<ulong> absMask = Vector256.Create(~Binary64.SignBit);
@@ -150,7 +150,7 @@ public sealed partial class Cpu
         return true;
     }
 
-    private static bool Fast32(FloatBinaryOp op, Vector256<float> a, Vector256<float> b, out Vector256<byte> result, out bool inexact)
+    internal static bool Fast32(FloatBinaryOp op, Vector256<float> a, Vector256<float> b, out Vector256<byte> result, out bool inexact)
     {
         Vector256<uint> expMask = Vector256.Create((uint)Binary32.ExpMask);
         Vector256<uint> absMask = Vector256.Create(~(uint)Binary32.SignBit);

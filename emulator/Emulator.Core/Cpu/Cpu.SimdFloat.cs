@@ -26,7 +26,7 @@ public sealed partial class Cpu
     /// <summary>The mnemonics this unit executes (every legal encoding of each).</summary>
     internal static readonly Mnemonic[] SimdFloatMnemonics = BuildSimdFloatMnemonics();
 
-    private enum FloatBinaryOp : byte
+    internal enum FloatBinaryOp : byte
     {
         Add,
         Sub,

@@ -64,8 +64,17 @@ internal static class SimdForms
     }
 
     /// <summary>Encodes <paramref name="code"/> with the operands chosen by <paramref name="r"/>.</summary>
-    public static byte[] Encode(Code code, Random r, bool memory, int displacement)
+    public static byte[] Encode(Code code, Random r, bool memory, int displacement) => Encode(code, r, memory, displacement, null);
+
+    /// <summary>Encodes <paramref name="code"/> with fixed operands, as the table uses them: vector
+    /// operand k is XMMk/YMMk, MMX operand k is MMk, a GPR destination is EAX/RAX and a GPR source
+    /// ECX/RCX; the r/m operand is [RSI + <paramref name="displacement"/>] when <paramref name="memory"/>.</summary>
+    public static byte[] EncodeFixed(Code code, bool memory, int displacement, byte imm) =>
+        Encode(code, new Random(0), memory, displacement, imm);
+
+    private static byte[] Encode(Code code, Random r, bool memory, int displacement, byte? fixedImm)
     {
+        bool fixedRegs = fixedImm is not null;
         OpCodeInfo info = code.ToOpCode();
         var ins = new Instruction { Code = code };
         int first = -1;
@@ -82,18 +91,18 @@ internal static class SimdForms
                     }
                     else
                     {
-                        SetVector(ref ins, k, kind == OpCodeOperandKind.ymm_or_mem, r, ref first);
+                        SetVector(ref ins, k, kind == OpCodeOperandKind.ymm_or_mem, r, ref first, fixedRegs);
                     }
                     break;
                 case OpCodeOperandKind.xmm_reg:
                 case OpCodeOperandKind.xmm_vvvv:
                 case OpCodeOperandKind.xmm_rm:
-                    SetVector(ref ins, k, false, r, ref first);
+                    SetVector(ref ins, k, false, r, ref first, fixedRegs);
                     break;
                 case OpCodeOperandKind.ymm_reg:
                 case OpCodeOperandKind.ymm_vvvv:
                 case OpCodeOperandKind.ymm_rm:
-                    SetVector(ref ins, k, true, r, ref first);
+                    SetVector(ref ins, k, true, r, ref first, fixedRegs);
                     break;
                 case OpCodeOperandKind.mem:
                     SetMemory(ref ins, k, displacement);
@@ -108,7 +117,8 @@ internal static class SimdForms
                         break;
                     }
                     bool wide = kind is OpCodeOperandKind.r64_reg or OpCodeOperandKind.r64_or_mem;
-                    Register gpr = k == 0 ? (r.Next(2) == 0 ? Register.RAX : Register.RDX) : (r.Next(2) == 0 ? Register.RCX : Register.RBX);
+                    Register gpr = fixedRegs ? (k == 0 ? Register.RAX : Register.RCX)
+                        : k == 0 ? (r.Next(2) == 0 ? Register.RAX : Register.RDX) : (r.Next(2) == 0 ? Register.RCX : Register.RBX);
                     ins.SetOpKind(k, OpKind.Register);
                     ins.SetOpRegister(k, wide ? gpr : gpr - Register.RAX + Register.EAX);
                     break;
@@ -121,11 +131,11 @@ internal static class SimdForms
                         break;
                     }
                     ins.SetOpKind(k, OpKind.Register);
-                    ins.SetOpRegister(k, Register.MM0 + r.Next(8));
+                    ins.SetOpRegister(k, Register.MM0 + (fixedRegs ? k : r.Next(8)));
                     break;
                 case OpCodeOperandKind.imm8:
                     ins.SetOpKind(k, OpKind.Immediate8);
-                    ins.Immediate8 = (byte)r.Next(256);
+                    ins.Immediate8 = fixedImm ?? (byte)r.Next(256);
                     break;
                 default:
                     throw new InvalidOperationException($"{code}: operand kind {kind} not generated");
@@ -260,9 +270,9 @@ internal static class SimdForms
         _ => (ulong)r.NextInt64() ^ ((ulong)r.Next() << 40),
     };
 
-    private static void SetVector(ref Instruction ins, int k, bool ymm, Random r, ref int first)
+    private static void SetVector(ref Instruction ins, int k, bool ymm, Random r, ref int first, bool fixedRegs)
     {
-        int n = first >= 0 && r.Next(4) == 0 ? first : r.Next(16);
+        int n = fixedRegs ? k : first >= 0 && r.Next(4) == 0 ? first : r.Next(16);
         if (first < 0)
         {
             first = n;

@@ -52,8 +52,8 @@ public sealed class SoftFloatTests(ITestOutputHelper output)
             Same32(x / y, SoftFloat.Div<Binary32>(a, b, ref env), "div", a, b);
             Same32(MathF.Sqrt(x), SoftFloat.Sqrt<Binary32>(a, ref env), "sqrt", a, 0);
             Same32(MathF.FusedMultiplyAdd(x, y, z), SoftFloat.Fma<Binary32>(a, b, c, false, false, ref env), "fma", a, b);
-            Same32((float)BitConverter.UInt64BitsToDouble(FloatPatterns.Double(r) is var d ? d : 0),
-                SoftFloat.Convert<Binary64, Binary32>(d, ref env), "cvtsd2ss", d, 0);
+            ulong d = FloatPatterns.Double(r);
+            Same32((float)BitConverter.UInt64BitsToDouble(d), SoftFloat.Convert<Binary64, Binary32>(d, ref env), "cvtsd2ss", d, 0);
         }
     }
 
