@@ -46,6 +46,10 @@ public sealed partial class Cpu
         Mnemonic.Pmovmskb, Mnemonic.Psadbw, Mnemonic.Pshufb, Mnemonic.Palignr, Mnemonic.Phaddw, Mnemonic.Phaddd,
         Mnemonic.Phaddsw, Mnemonic.Phsubw, Mnemonic.Phsubd, Mnemonic.Phsubsw, Mnemonic.Pabsb, Mnemonic.Pabsw,
         Mnemonic.Pabsd, Mnemonic.Psignb, Mnemonic.Psignw, Mnemonic.Psignd, Mnemonic.Pmulhrsw, Mnemonic.Pmaddubsw,
+        // fences, prefetch hints, cache-line flushes, non-temporal store
+        Mnemonic.Lfence, Mnemonic.Mfence, Mnemonic.Sfence, Mnemonic.Prefetch, Mnemonic.Prefetchw, Mnemonic.Prefetchwt1,
+        Mnemonic.Prefetchnta, Mnemonic.Prefetcht0, Mnemonic.Prefetcht1, Mnemonic.Prefetcht2, Mnemonic.Prefetchit0,
+        Mnemonic.Prefetchit1, Mnemonic.Clflush, Mnemonic.Clflushopt, Mnemonic.Movnti,
     ];
 
     /// <summary>Executes <paramref name="i"/> when it belongs to this unit.</summary>
@@ -93,6 +97,12 @@ public sealed partial class Cpu
                 return true;
             case Mnemonic.Vtestps: case Mnemonic.Vtestpd:
                 ok = ExecVexTest(i);
+                return true;
+            case Mnemonic.Lfence: case Mnemonic.Mfence: case Mnemonic.Sfence: case Mnemonic.Prefetch: case Mnemonic.Prefetchw:
+            case Mnemonic.Prefetchwt1: case Mnemonic.Prefetchnta: case Mnemonic.Prefetcht0: case Mnemonic.Prefetcht1:
+            case Mnemonic.Prefetcht2: case Mnemonic.Prefetchit0: case Mnemonic.Prefetchit1: case Mnemonic.Clflush:
+            case Mnemonic.Clflushopt: case Mnemonic.Movnti:
+                ok = ExecMisc(i);
                 return true;
             default:
                 return TryExecMmx(i, out ok);
