@@ -188,15 +188,12 @@ public sealed partial class Cpu
             return false;
         }
         int bits = size * 8;
-        Mnemonic op = i.Mnemonic;
-        if (op is Mnemonic.Tzcnt or Mnemonic.Lzcnt && _options.Level < CpuLevel.V3)
-        {
-            op = op == Mnemonic.Tzcnt ? Mnemonic.Bsf : Mnemonic.Bsr;
-        }
-        switch (op)
+        switch (i.Mnemonic)
         {
             case Mnemonic.Bsf:
             case Mnemonic.Bsr:
+            case Mnemonic.Tzcnt when _options.Level < CpuLevel.V3:
+            case Mnemonic.Lzcnt when _options.Level < CpuLevel.V3:
                 if (src == 0)
                 {
                     SetFlags(ZF, ZF);
@@ -207,7 +204,7 @@ public sealed partial class Cpu
                     return true;
                 }
                 SetFlags(ZF, 0);
-                SetReg(i.Op0Register, (ulong)(op == Mnemonic.Bsf ? BitOperations.TrailingZeroCount(src) : 63 - BitOperations.LeadingZeroCount(src)));
+                SetReg(i.Op0Register, (ulong)(i.Mnemonic is Mnemonic.Bsf or Mnemonic.Tzcnt ? BitOperations.TrailingZeroCount(src) : 63 - BitOperations.LeadingZeroCount(src)));
                 return true;
             case Mnemonic.Tzcnt:
             {

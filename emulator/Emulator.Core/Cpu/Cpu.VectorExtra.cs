@@ -32,6 +32,24 @@ public sealed partial class Cpu
         Mnemonic.Vgatherdps, Mnemonic.Vgatherdpd, Mnemonic.Vgatherqps, Mnemonic.Vgatherqpd,
         Mnemonic.Vpsllvd, Mnemonic.Vpsllvq, Mnemonic.Vpsrlvd, Mnemonic.Vpsrlvq, Mnemonic.Vpsravd,
         Mnemonic.Vzeroupper, Mnemonic.Vzeroall, Mnemonic.Vtestps, Mnemonic.Vtestpd,
+        // MMX, and the SSE/SSE2/SSSE3 forms on MM registers (only the MM forms of the shared mnemonics)
+        Mnemonic.Emms, Mnemonic.Movd, Mnemonic.Movq, Mnemonic.Movntq, Mnemonic.Movq2dq, Mnemonic.Movdq2q, Mnemonic.Maskmovq,
+        Mnemonic.Paddb, Mnemonic.Paddw, Mnemonic.Paddd, Mnemonic.Paddq, Mnemonic.Paddsb, Mnemonic.Paddsw, Mnemonic.Paddusb,
+        Mnemonic.Paddusw, Mnemonic.Psubb, Mnemonic.Psubw, Mnemonic.Psubd, Mnemonic.Psubq, Mnemonic.Psubsb, Mnemonic.Psubsw,
+        Mnemonic.Psubusb, Mnemonic.Psubusw, Mnemonic.Pmullw, Mnemonic.Pmulhw, Mnemonic.Pmulhuw, Mnemonic.Pmaddwd,
+        Mnemonic.Pmuludq, Mnemonic.Pand, Mnemonic.Pandn, Mnemonic.Por, Mnemonic.Pxor, Mnemonic.Pcmpeqb, Mnemonic.Pcmpeqw,
+        Mnemonic.Pcmpeqd, Mnemonic.Pcmpgtb, Mnemonic.Pcmpgtw, Mnemonic.Pcmpgtd, Mnemonic.Psllw, Mnemonic.Pslld,
+        Mnemonic.Psllq, Mnemonic.Psrlw, Mnemonic.Psrld, Mnemonic.Psrlq, Mnemonic.Psraw, Mnemonic.Psrad, Mnemonic.Packsswb,
+        Mnemonic.Packssdw, Mnemonic.Packuswb, Mnemonic.Punpcklbw, Mnemonic.Punpcklwd, Mnemonic.Punpckldq,
+        Mnemonic.Punpckhbw, Mnemonic.Punpckhwd, Mnemonic.Punpckhdq, Mnemonic.Pshufw, Mnemonic.Pavgb, Mnemonic.Pavgw,
+        Mnemonic.Pextrw, Mnemonic.Pinsrw, Mnemonic.Pmaxsw, Mnemonic.Pmaxub, Mnemonic.Pminsw, Mnemonic.Pminub,
+        Mnemonic.Pmovmskb, Mnemonic.Psadbw, Mnemonic.Pshufb, Mnemonic.Palignr, Mnemonic.Phaddw, Mnemonic.Phaddd,
+        Mnemonic.Phaddsw, Mnemonic.Phsubw, Mnemonic.Phsubd, Mnemonic.Phsubsw, Mnemonic.Pabsb, Mnemonic.Pabsw,
+        Mnemonic.Pabsd, Mnemonic.Psignb, Mnemonic.Psignw, Mnemonic.Psignd, Mnemonic.Pmulhrsw, Mnemonic.Pmaddubsw,
+        // fences, prefetch hints, cache-line flushes, non-temporal store
+        Mnemonic.Lfence, Mnemonic.Mfence, Mnemonic.Sfence, Mnemonic.Prefetch, Mnemonic.Prefetchw, Mnemonic.Prefetchwt1,
+        Mnemonic.Prefetchnta, Mnemonic.Prefetcht0, Mnemonic.Prefetcht1, Mnemonic.Prefetcht2, Mnemonic.Prefetchit0,
+        Mnemonic.Prefetchit1, Mnemonic.Clflush, Mnemonic.Clflushopt, Mnemonic.Movnti,
     ];
 
     /// <summary>Executes <paramref name="i"/> when it belongs to this unit.</summary>
@@ -80,9 +98,14 @@ public sealed partial class Cpu
             case Mnemonic.Vtestps: case Mnemonic.Vtestpd:
                 ok = ExecVexTest(i);
                 return true;
+            case Mnemonic.Lfence: case Mnemonic.Mfence: case Mnemonic.Sfence: case Mnemonic.Prefetch: case Mnemonic.Prefetchw:
+            case Mnemonic.Prefetchwt1: case Mnemonic.Prefetchnta: case Mnemonic.Prefetcht0: case Mnemonic.Prefetcht1:
+            case Mnemonic.Prefetcht2: case Mnemonic.Prefetchit0: case Mnemonic.Prefetchit1: case Mnemonic.Clflush:
+            case Mnemonic.Clflushopt: case Mnemonic.Movnti:
+                ok = ExecMisc(i);
+                return true;
             default:
-                ok = false;
-                return false;
+                return TryExecMmx(i, out ok);
         }
     }
 }

@@ -139,8 +139,10 @@ internal static class HostProbe
               while (fread(&fn, 8, 1, in) == 1) {
                 if (fread(&s, sizeof s, 1, in) != 1) return 3;
                 s.gpr[6] += (uint64_t)s.mem;
+                s.gpr[7] += (uint64_t)s.mem;
                 fns[fn](&s);
                 s.gpr[6] -= (uint64_t)s.mem;
+                s.gpr[7] -= (uint64_t)s.mem;
                 fwrite(&s, sizeof s, 1, out);
               }
               fclose(out);

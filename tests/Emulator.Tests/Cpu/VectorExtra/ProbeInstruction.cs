@@ -21,6 +21,11 @@ internal static class ProbeInstruction
         {
             throw new FormatException($"unknown Iced code {code}");
         }
+        if (c == Code.Maskmovq_rDI_mm_mm)
+        {
+            // The implicit DS:RDI operand has no Create overload: written as "Maskmovq_rDI_mm_mm mm1 mm2".
+            return Instruction.CreateMaskmovq(64, Enum.Parse<Register>(operands[0], true), Enum.Parse<Register>(operands[1], true));
+        }
         var args = new object[operands.Count + 1];
         var kinds = new Type[operands.Count];
         args[0] = c;

@@ -8,8 +8,8 @@ namespace Emulator.Tests.Cpu.VectorExtra;
 /// <summary>
 /// The state one probed instruction reads and writes, identical on the emulator and the host: the
 /// general-purpose registers except RSP and R15, the status flags, YMM0–15, MM0–7 and a 512-byte
-/// memory window. RSI is the window's base: it holds an offset into the window here, and each
-/// side adds the window's real address before running and subtracts it after.
+/// memory window. RSI and RDI point into the window: they hold offsets into it here, and each side
+/// adds the window's real address before running and subtracts it after.
 /// </summary>
 /// <remarks>The binary image (<see cref="ToBytes"/>) is the layout of <c>struct st</c> in the host
 /// probe (<see cref="HostProbe"/>): gpr[16] at 0, rflags at 128, ymm[16][32] at 144, mm[8] at 656,

@@ -19,6 +19,11 @@ internal static class RandomInstruction
     {
         OpCodeInfo info = code.ToOpCode();
         var input = RandomState(r);
+        if (code == Code.Maskmovq_rDI_mm_mm)
+        {
+            input.Gpr[7] = (ulong)r.Next(0, ProbeState.MemSize - 8);   // RDI: somewhere in the window
+            return ProbeRun.Of(Instruction.CreateMaskmovq(64, Register.MM1, Register.MM2), input, flagMask);
+        }
         var ops = new object[info.OpCount];
         for (int k = 0; k < info.OpCount; k++)
         {
@@ -36,7 +41,8 @@ internal static class RandomInstruction
             s.Gpr[k] = ProbeState.IsCarried(k) ? (ulong)r.NextInt64() : 0;
             s.Ymm[k] = VectorRig.RandomYmm(r);
         }
-        s.Gpr[6] = 0;   // RSI: the window's base
+        s.Gpr[6] = 0;   // RSI and RDI: the window's base
+        s.Gpr[7] = 0;
         for (int k = 0; k < 8; k++)
         {
             s.Mm[k] = (ulong)r.NextInt64();

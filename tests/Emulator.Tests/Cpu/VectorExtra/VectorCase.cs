@@ -10,8 +10,8 @@ namespace Emulator.Tests.Cpu.VectorExtra;
 /// One line of a VectorExtra data file: an instruction, the state it starts from and what it must
 /// change. Format (<c>#</c> starts a comment line):
 /// <code>Code operands... | inputs => outputs</code>
-/// Inputs and outputs are <c>name=value</c>: <c>rax</c>..<c>r14</c> (not rsp, r15; rsi is the memory
-/// window's base, its value an offset into the window), <c>xmmN</c>, <c>ymmN</c>, <c>mmN</c>,
+/// Inputs and outputs are <c>name=value</c>: <c>rax</c>..<c>r14</c> (not rsp, r15; rsi and rdi point
+/// into the memory window, their values offsets into it), <c>xmmN</c>, <c>ymmN</c>, <c>mmN</c>,
 /// <c>mem</c> or <c>mem+OFFSET</c>, <c>flags</c> (a comma list of CF PF AF ZF SF OF, or <c>-</c>), and
 /// as an input <c>level=V1|V2|V3</c>. Values: a number (0x hex or decimal), a quoted string (its
 /// bytes, C escapes), or elements from element 0 up, <c>b:</c> <c>w:</c> <c>d:</c> <c>q:</c> (integers)

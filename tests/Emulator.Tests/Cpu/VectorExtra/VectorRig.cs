@@ -50,7 +50,7 @@ internal sealed class VectorRig
         S.Rip = CodeVa;
     }
 
-    /// <summary>Loads <paramref name="s"/> into the vCPU and the window (RSI += <see cref="DataVa"/>).
+    /// <summary>Loads <paramref name="s"/> into the vCPU and the window (RSI, RDI += <see cref="DataVa"/>).
     /// MM registers are loaded as the host probe loads them (MOVQ: TOP = 0, every tag valid).</summary>
     public void SetState(ProbeState s)
     {
@@ -63,6 +63,7 @@ internal sealed class VectorRig
             S.SetYmm(k, s.Ymm[k]);
         }
         S.Rsi += DataVa;
+        S.Rdi += DataVa;
         S.Rflags = RFlags.InitialUser | (RFlags)(s.Flags & (ulong)RFlags.Status);
         S.Fpu.Reset();
         for (int k = 0; k < 8; k++)
@@ -74,7 +75,7 @@ internal sealed class VectorRig
         Assert.Equal(Errno.Ok, Mm.WriteUser(DataVa, s.Mem, out _));
     }
 
-    /// <summary>The vCPU's state and the window as a <see cref="ProbeState"/> (RSI −= <see cref="DataVa"/>).</summary>
+    /// <summary>The vCPU's state and the window as a <see cref="ProbeState"/> (RSI, RDI −= <see cref="DataVa"/>).</summary>
     public ProbeState GetState()
     {
         var s = new ProbeState();
@@ -87,6 +88,7 @@ internal sealed class VectorRig
             s.Ymm[k] = S.GetYmm(k);
         }
         s.Gpr[6] -= DataVa;
+        s.Gpr[7] -= DataVa;
         s.Flags = (ulong)S.Rflags & (ulong)RFlags.Status;
         for (int k = 0; k < 8; k++)
         {
