@@ -7,9 +7,9 @@ namespace Emulator.Core.Cpu.Simd;
 /// The arithmetic of the SIMD integer unit on one 128-bit lane: pure functions of the source
 /// lanes and the immediate, no CPU state. The element-wise operations use the cross-platform
 /// <see cref="Vector128"/> API (the JIT emits the host's instruction where there is one and a
-/// software loop where there is not); the rest are written per element from the SDM's pseudocode,
-/// with an x86 intrinsic in front of a few that hot loops use (<see cref="PortableLanes"/> keeps
-/// the portable versions, and the tests check one against the other).
+/// software loop where there is not); the rest are written per element from the SDM's pseudocode.
+/// The unpacks alone use an x86 intrinsic when the host has it (<see cref="PortableLanes"/> keeps
+/// the portable version, and the tests check one against the other).
 /// </summary>
 /// <remarks>References: Intel SDM Vol. 2 (the instruction pages), Vol. 1 §9–§12 (data types,
 /// saturation, the per-lane operation of the 256-bit forms, §14.1).</remarks>

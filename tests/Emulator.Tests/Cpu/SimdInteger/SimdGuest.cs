@@ -16,7 +16,7 @@ internal static class SimdGuest
 
     private static readonly ConcurrentDictionary<string, Lazy<(byte[] Elf, string Exe)>> s_builds = new();
 
-    public static string Source => Path.Combine(AppContext.BaseDirectory.Length > 0 ? RepoDir() : "", "tests", "Emulator.Tests", "Cpu", "SimdInteger", "Guests", "simd-loops.c");
+    public static string Source => Path.Combine(Trace.CorpusTests.RepoRoot(), "tests", "Emulator.Tests", "Cpu", "SimdInteger", "Guests", "simd-loops.c");
 
     /// <summary>The executable for <paramref name="extension"/> (e.g. <c>-mavx2</c>), built once per test run.</summary>
     public static (byte[] Elf, string Exe) Build(string extension) => s_builds.GetOrAdd(extension, e => new Lazy<(byte[], string)>(() =>
@@ -71,6 +71,4 @@ internal static class SimdGuest
         }
         return [.. Mnemonics(elf).Where(m => !implemented.Contains(m) && m != Mnemonic.INVALID).Order()];
     }
-
-    private static string RepoDir() => Trace.CorpusTests.RepoRoot();
 }
