@@ -1,19 +1,32 @@
 namespace Emulator.Core.Kernel.Fs;
 
-/// <summary>An open /proc or /sys file: its contents generated once at open (Linux's seq_file files
-/// generate at the first read; a reader sees one consistent snapshot either way), then read like a
-/// read-only regular file.</summary>
+/// <summary>An open /proc or /sys file: its contents generated once, at the first read, seek or stat
+/// (as Linux's seq_file files are: musl's fopen mallocs its buffer between the open and the first
+/// read, and /proc/self/maps must show that heap), then read like a read-only regular file.</summary>
 internal sealed class ContentFile : FileDescription
 {
     private readonly Lock _lock = new();
-    private readonly byte[] _content;
+    private readonly Func<byte[]> _generate;
     private readonly FsNode _node;
+    private byte[]? _generated;
     private long _position;
 
-    public ContentFile(FsNode node, byte[] content, int flags, string path) : base(flags | FsAbi.OLargefile, path)
+    public ContentFile(FsNode node, Func<byte[]> generate, int flags, string path) : base(flags | FsAbi.OLargefile, path)
     {
         _node = node;
-        _content = content;
+        _generate = generate;
+    }
+
+    /// <summary>The contents, generated on first use.</summary>
+    private byte[] Content
+    {
+        get
+        {
+            using (_lock.EnterScope())
+            {
+                return _generated ??= _generate();
+            }
+        }
     }
 
     public override bool Seekable => true;
@@ -26,8 +39,8 @@ internal sealed class ContentFile : FileDescription
 
     public override Errno ReadAt(long offset, Span<byte> destination, out int read)
     {
-        read = offset >= _content.Length || offset < 0 ? 0 : (int)Math.Min(destination.Length, _content.Length - offset);
-        _content.AsSpan((int)Math.Min(offset, _content.Length), read).CopyTo(destination);
+        read = offset >= Content.Length || offset < 0 ? 0 : (int)Math.Min(destination.Length, Content.Length - offset);
+        Content.AsSpan((int)Math.Min(offset, Content.Length), read).CopyTo(destination);
         return Errno.Ok;
     }
 
@@ -46,11 +59,11 @@ internal sealed class ContentFile : FileDescription
 
     internal override long ReadAt(IFileSyscallContext ctx, ref UserIo io, long offset)
     {
-        if (offset >= _content.Length)
+        if (offset >= Content.Length)
         {
             return 0;
         }
-        int n = io.CopyOut(ctx, _content.AsSpan((int)offset, (int)Math.Min(io.Remaining, _content.Length - offset)));
+        int n = io.CopyOut(ctx, Content.AsSpan((int)offset, (int)Math.Min(io.Remaining, Content.Length - offset)));
         return n == 0 && io.Faulted ? KernelErrno.Return(Errno.EFAULT) : n;
     }
 
@@ -58,7 +71,7 @@ internal sealed class ContentFile : FileDescription
     {
         using (_lock.EnterScope())
         {
-            long target = MemFileDescription.SeekTarget(_position, _content.Length, offset, whence);
+            long target = MemFileDescription.SeekTarget(_position, Content.Length, offset, whence);
             if (target >= 0)
             {
                 _position = target;

@@ -1,6 +1,6 @@
 namespace Emulator.Core.Kernel.Fs;
 
-/// <summary>A made-up read-only file whose contents are generated for the caller at open (/proc/cpuinfo,
+/// <summary>A made-up read-only file whose contents are generated for the caller at the first read (/proc/cpuinfo,
 /// /proc/self/maps, /sys/devices/system/cpu/online). Opening it for writing is EACCES.</summary>
 internal sealed class GeneratedFile(SyntheticFs fs, string path, Func<IFileSyscallContext, byte[]> content,
     uint permissions = 0x124, bool ownedByCaller = false)
@@ -13,7 +13,7 @@ internal sealed class GeneratedFile(SyntheticFs fs, string path, Func<IFileSysca
         {
             return Errno.EACCES;
         }
-        file = new ContentFile(this, content(ctx), flags, path);
+        file = new ContentFile(this, () => content(ctx), flags, path);
         return Errno.Ok;
     }
 
