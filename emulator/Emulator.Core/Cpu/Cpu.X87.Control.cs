@@ -73,24 +73,6 @@ public sealed partial class Cpu
         f.StatusWord = (ushort)(pending ? f.StatusWord | FswEs | FswBusy : f.StatusWord & ~(FswEs | FswBusy));
     }
 
-    /// <summary>The full tag word with each non-empty register's tag computed from its contents
-    /// (what FNSTENV/FNSAVE store).</summary>
-    private ushort X87FullTagWord()
-    {
-        X87State f = _state.Fpu;
-        int tw = 0;
-        for (int p = 0; p < 8; p++)
-        {
-            int t = (f.TagWord >> (2 * p)) & 3;
-            if (t != 3)
-            {
-                t = new Ext80(f.Significand[p], f.SignExponent[p]).Tag;
-            }
-            tw |= t << (2 * p);
-        }
-        return (ushort)tw;
-    }
-
     /// <summary>FNSTENV (28 bytes, or 14 with a 0x66 prefix) and FNSAVE (the environment, then ST(0)..ST(7)
     /// in 10-byte form, then FNINIT). Protected-mode layouts (SDM Vol. 1 Figures 8-9, 8-10); the reserved
     /// halves of the 28-byte form are written as 0xFFFF, as the host does. FNSTENV then masks every
@@ -133,7 +115,7 @@ public sealed partial class Cpu
         {
             BinaryPrimitives.WriteUInt16LittleEndian(b, f.ControlWord);
             BinaryPrimitives.WriteUInt16LittleEndian(b[2..], f.StatusWord);
-            BinaryPrimitives.WriteUInt16LittleEndian(b[4..], X87FullTagWord());
+            BinaryPrimitives.WriteUInt16LittleEndian(b[4..], _state.Fpu.FullTagWord());
             BinaryPrimitives.WriteUInt16LittleEndian(b[6..], (ushort)f.LastInstructionPointer);
             BinaryPrimitives.WriteUInt16LittleEndian(b[8..], UserCs);
             BinaryPrimitives.WriteUInt16LittleEndian(b[10..], (ushort)f.LastDataPointer);
@@ -141,7 +123,7 @@ public sealed partial class Cpu
         }
         BinaryPrimitives.WriteUInt32LittleEndian(b, 0xFFFF_0000u | f.ControlWord);
         BinaryPrimitives.WriteUInt32LittleEndian(b[4..], 0xFFFF_0000u | f.StatusWord);
-        BinaryPrimitives.WriteUInt32LittleEndian(b[8..], 0xFFFF_0000u | X87FullTagWord());
+        BinaryPrimitives.WriteUInt32LittleEndian(b[8..], 0xFFFF_0000u | _state.Fpu.FullTagWord());
         BinaryPrimitives.WriteUInt32LittleEndian(b[12..], (uint)f.LastInstructionPointer);
         BinaryPrimitives.WriteUInt32LittleEndian(b[16..], ((uint)(f.LastOpcode & 0x7FF) << 16) | UserCs);
         BinaryPrimitives.WriteUInt32LittleEndian(b[20..], (uint)f.LastDataPointer);
@@ -186,23 +168,14 @@ public sealed partial class Cpu
                 f.SignExponent[p] = v.SignExponent;
             }
         }
-        X87LoadTags(tw);
+        byte nonEmpty = 0;
+        for (int p = 0; p < 8; p++)
+        {
+            nonEmpty |= (byte)(((tw >> (2 * p)) & 3) != 3 ? 1 << p : 0);
+        }
+        f.LoadTags(nonEmpty);
         f.ControlWord = (ushort)((fcw & 0x1F3F) | 0x40);
         X87UpdateEs();
         return true;
-    }
-
-    /// <summary>Sets every register's tag: empty where <paramref name="fullTagWord"/> says 11, else
-    /// computed from the contents.</summary>
-    private void X87LoadTags(ushort fullTagWord)
-    {
-        X87State f = _state.Fpu;
-        int tw = 0;
-        for (int p = 0; p < 8; p++)
-        {
-            int t = (fullTagWord >> (2 * p)) & 3;
-            tw |= (t == 3 ? 3 : new Ext80(f.Significand[p], f.SignExponent[p]).Tag) << (2 * p);
-        }
-        f.TagWord = (ushort)tw;
     }
 }

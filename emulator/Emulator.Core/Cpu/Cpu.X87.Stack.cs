@@ -99,39 +99,31 @@ public sealed partial class Cpu
         f.LastOpcode = X87Fop(i);
     }
 
-    /// <summary>FOP: the low 3 bits of the opcode byte and the ModR/M byte. For a memory operand the
-    /// ModR/M byte is rebuilt from the decoded operand (mod from the displacement size, r/m from the
-    /// base register, 100 for a SIB, 101 for RIP-relative).</summary>
+    /// <summary>FOP: the low 3 bits of the opcode byte and the ModR/M byte. Register forms are the two
+    /// opcode bytes Iced knows (plus i for the ST(i) forms); for a memory operand the ModR/M byte is
+    /// rebuilt from the decoded operand (mod from the displacement size, r/m from the base register,
+    /// 100 for a SIB, 101 for RIP-relative).</summary>
     private static ushort X87Fop(in Instruction i)
     {
         OpCodeInfo info = i.Code.ToOpCode();
-        int op = (int)info.OpCode & 7;
-        int reg = info.GroupIndex < 0 ? 0 : info.GroupIndex;
-        int modrm;
-        if (info.RmGroupIndex >= 0)
+        uint opcode = info.OpCode;
+        if (i.OpCount > 0 && i.Op0Kind == OpKind.Memory)
         {
-            modrm = 0xC0 | (reg << 3) | info.RmGroupIndex;
-        }
-        else if (i.OpCount > 0 && i.Op0Kind == OpKind.Memory)
-        {
+            int reg = info.GroupIndex < 0 ? 0 : info.GroupIndex;
             Register b = i.MemoryBase;
             int rm = b == Register.RIP ? 5 : i.MemoryIndex != Register.None || b == Register.None ? 4 : (b.GetNumber() & 7);
             int mod = b == Register.RIP || b == Register.None ? 0 : i.MemoryDisplSize switch { 0 => 0, 1 => 1, _ => 2 };
-            modrm = (mod << 6) | (reg << 3) | rm;
+            return (ushort)(((opcode & 7) << 8) | (uint)((mod << 6) | (reg << 3) | rm));
         }
-        else
+        int sti = 0;
+        for (int k = 0; k < i.OpCount; k++)
         {
-            int sti = 0;
-            for (int k = 0; k < i.OpCount; k++)
+            if (i.GetOpKind(k) == OpKind.Register && i.GetOpRegister(k) is >= Register.ST1 and <= Register.ST7)
             {
-                if (i.GetOpKind(k) == OpKind.Register && i.GetOpRegister(k) is >= Register.ST1 and <= Register.ST7)
-                {
-                    sti = i.GetOpRegister(k) - Register.ST0;
-                }
+                sti = i.GetOpRegister(k) - Register.ST0;
             }
-            modrm = 0xC0 | (reg << 3) | sti;
         }
-        return (ushort)((op << 8) | modrm);
+        return (ushort)((((opcode >> 8) & 7) << 8) | ((opcode & 0xFF) + (uint)sti));
     }
 
     /// <summary>The ST register index of operand <paramref name="op"/> (ST0..ST7).</summary>

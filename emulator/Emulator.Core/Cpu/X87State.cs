@@ -1,3 +1,5 @@
+using Emulator.Core.Cpu.X87;
+
 namespace Emulator.Core.Cpu;
 
 /// <summary>
@@ -54,6 +56,48 @@ public sealed class X87State
         LastDataPointer = 0;
         Array.Clear(Significand);
         Array.Clear(SignExponent);
+    }
+
+    /// <summary>Physical register <paramref name="p"/> (R0–R7) as a value.</summary>
+    internal Ext80 Register(int p) => new(Significand[p], SignExponent[p]);
+
+    /// <summary>The full tag word with each non-empty register's tag computed from its contents (what
+    /// FNSTENV, FNSAVE and XSAVE's abridging start from; the MMX code marks registers non-empty with 00).</summary>
+    internal ushort FullTagWord()
+    {
+        int tw = 0;
+        for (int p = 0; p < 8; p++)
+        {
+            int t = (TagWord >> (2 * p)) & 3;
+            tw |= (t == 3 ? 3 : Register(p).Tag) << (2 * p);
+        }
+        return (ushort)tw;
+    }
+
+    /// <summary>FXSAVE's abridged tag byte: bit p set when physical register p is not empty (SDM Vol. 1 §10.5.1.1).</summary>
+    internal byte AbridgedTagWord()
+    {
+        int b = 0;
+        for (int p = 0; p < 8; p++)
+        {
+            if (((TagWord >> (2 * p)) & 3) != 3)
+            {
+                b |= 1 << p;
+            }
+        }
+        return (byte)b;
+    }
+
+    /// <summary>Sets the tags from "empty or not" (<paramref name="nonEmpty"/> bit p), computing each
+    /// non-empty register's tag from its contents, as FXRSTOR and FLDENV do.</summary>
+    internal void LoadTags(byte nonEmpty)
+    {
+        int tw = 0;
+        for (int p = 0; p < 8; p++)
+        {
+            tw |= ((nonEmpty >> p & 1) != 0 ? Register(p).Tag : 3) << (2 * p);
+        }
+        TagWord = (ushort)tw;
     }
 
     /// <summary>Copies the whole state into <paramref name="to"/>.</summary>

@@ -153,6 +153,36 @@ public sealed class X87InstructionTests
     }
 
     [Fact]
+    public void Fop_fip_and_fdp_describe_the_last_non_control_instruction()
+    {
+        var rig = new CpuRig();
+        MmKit.MapAt(rig.Mm, Data, 1);
+        rig.WriteU64(Data + 8, BitConverter.DoubleToUInt64Bits(2.5));
+        rig.Load(a =>
+        {
+            a.mov(rsi, Data);
+            a.fld1();
+            a.fadd(__qword_ptr[rsi + 8]);                    // DC 46 08
+            a.fnstenv(__[Data + 64]);
+            a.fchs();                                        // D9 E0
+            a.fnstcw(__word_ptr[Data + 128]);                // a control instruction: FOP keeps fchs
+            a.fnstenv(__[Data + 96]);
+            a.fld1();
+            a.faddp(st2, st0);                               // DE C2
+            a.fnstenv(__[Data + 160]);
+            a.syscall();
+        });
+        rig.RunToSyscall();
+        Assert.Equal(0x6C2UL, (rig.ReadU64(Data + 160 + 16) >> 16) & 0x7FF);    // FOP: DE → 6, C0 + 2
+        ulong faddVa = CpuRig.CodeVa + 10 + 2;               // after mov rsi, imm64 and fld1
+        Assert.Equal((uint)faddVa, (uint)rig.ReadU64(Data + 64 + 12));          // FIP: the fadd
+        Assert.Equal(0x446UL, (rig.ReadU64(Data + 64 + 16) >> 16) & 0x7FF);     // FOP: DC → 4, ModR/M 46
+        Assert.Equal((uint)(Data + 8), (uint)rig.ReadU64(Data + 64 + 20));     // FDP: the operand
+        Assert.Equal(0x1E0UL, (rig.ReadU64(Data + 96 + 16) >> 16) & 0x7FF);     // FOP: D9 → 1, E0 (FNSTCW left it)
+        Assert.Equal(0u, (uint)rig.ReadU64(Data + 96 + 20));                   // FDP: no memory operand
+    }
+
+    [Fact]
     public void Fisttp_is_sse3_and_undefined_at_level_v1()
     {
         byte[] code = CpuRig.Assemble(a => { a.fld1(); a.fisttp(__dword_ptr[Data]); a.syscall(); }, CpuRig.CodeVa);

@@ -104,6 +104,38 @@ internal static class X87Probe
         }
     }
 
+    /// <summary>Runs <paramref name="code"/> (a function ending in <c>ret</c>, called with RDI = a
+    /// 64-byte-aligned copy of <paramref name="io"/>) on the host; returns the block afterwards.</summary>
+    public static byte[] RunBlockOnHost(byte[] code, byte[] io)
+    {
+        string dir = Directory.CreateTempSubdirectory("x87-block-").FullName;
+        try
+        {
+            string src = Path.Combine(dir, "block.c"), exe = Path.Combine(dir, "block"), input = Path.Combine(dir, "in.bin");
+            File.WriteAllBytes(input, io);
+            string bytes = string.Join(",", code.Select(b => $"0x{b:x2}"));
+            File.WriteAllText(src, $$"""
+                #include <stdio.h>
+                __asm__(".text\n.globl block\nblock:\n.byte {{bytes}}\n");
+                void block(unsigned char *);
+                static unsigned char io[{{io.Length}}] __attribute__((aligned(64)));
+                int main(int argc, char **argv) {
+                    FILE *in = fopen(argv[1], "rb");
+                    if (!in || fread(io, sizeof io, 1, in) != 1) return 2;
+                    block(io);
+                    fwrite(io, sizeof io, 1, stdout);
+                    return 0;
+                }
+                """);
+            Exec(GccFactAttribute.GccPath()!, $"-O1 -o {exe} {src}", null);
+            return Exec(exe, input, null);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>One assembly function per form; main reads (form index, I/O block) records from the
     /// file named by argv[1], runs each and writes the blocks to stdout.</summary>
     private static string HostProgram(List<string> forms)

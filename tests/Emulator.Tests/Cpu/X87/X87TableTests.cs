@@ -5,7 +5,9 @@ namespace Emulator.Tests.Cpu.X87;
 
 /// <summary>Every case of <c>Data/x87.txt</c> on the emulator: the FSW (flags, condition codes, TOP),
 /// the full tag word, every non-empty register bit for bit, the memory operand, RFLAGS and AX must be
-/// exactly the table's, which <see cref="X87HostCrossCheckTests"/> checks against the host processor.</summary>
+/// exactly the table's, which <see cref="X87HostCrossCheckTests"/> checks against the host processor
+/// (transcendental results: within 1 ulp, see <see cref="X87Tolerance"/>; the counts are in
+/// <see cref="X87TranscendentalAccuracyTests"/>).</summary>
 public sealed class X87TableTests
 {
     internal static string DataPath => Path.Combine(CorpusTests.RepoRoot(), "tests", "Emulator.Tests", "Cpu", "X87", "Data", "x87.txt");
@@ -34,6 +36,10 @@ public sealed class X87TableTests
         }
         Assert.True(exit.Kind == CpuExitKind.Syscall, $"{c}: {exit}");
         string got = X87Inputs.Outcome(c.Form, io);
+        if (got != c.Expected && X87Tolerance.IsTranscendental(c.Form) && X87Tolerance.WithinOneUlp(c.Expected, got))
+        {
+            return; // the host's transcendental result is 1 ulp from the correctly rounded one (X87Tolerance)
+        }
         Assert.True(c.Expected == got, $"{c}\n  table    {c.Expected}\n  emulator {got}");
     }
 }
