@@ -26,11 +26,14 @@ internal sealed class TestFsContext : IFileSyscallContext, IWaitQueueWaiter
     private long _deadlineSlot = FileSyscalls.Unset;
     private long _progressSlot;
 
-    public TestFsContext(AddressSpace mm, FsContext? fs = null)
+    public TestFsContext(AddressSpace mm, FsContext? fs = null, bool mapScratch = true)
     {
         Mm = mm;
         Fs = fs ?? new FsContext("/");
-        MmKitMap(mm);
+        if (mapScratch)
+        {
+            MmKitMap(mm);
+        }
         Process = new TestProcessView(this);
     }
 
