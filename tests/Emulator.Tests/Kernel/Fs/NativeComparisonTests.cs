@@ -134,8 +134,11 @@ public sealed class NativeComparisonTests
         }
         """;
 
-    [GccFact]
-    public void The_same_program_prints_the_same_natively_and_in_the_emulator()
+    [GccTheory]
+    [InlineData("host")]
+    [InlineData("overlay")]
+    [InlineData("confined")]
+    public void The_same_program_prints_the_same_natively_and_in_the_emulator(string mode)
     {
         var (bytes, exe) = GuestGcc.Build("fs-compare", Program);
         string nativeDir = Directory.CreateTempSubdirectory("guest-fs-native-").FullName;
@@ -148,9 +151,21 @@ public sealed class NativeComparisonTests
             native.WaitForExit();
             Assert.Equal(0, native.ExitCode);
 
-            var (code, actual) = FsGuestRunner.Run(bytes, ["fs-compare", HostLibc.FromHostString(emulatedDir)], new GuestFileSystem());
+            // host: the directory on the host; overlay: the same, every change in memory; confined: the
+            // directory is the guest's root and the program works in its /work (the root itself also
+            // lists /proc, /dev and /sys).
+            string workDir = mode == "confined" ? Directory.CreateDirectory(Path.Combine(emulatedDir, "work")).FullName : emulatedDir;
+            var fs = new GuestFileSystem(mode switch
+            {
+                "overlay" => new FsOptions { Overlay = true },
+                "confined" => new FsOptions { Root = emulatedDir },
+                _ => new FsOptions(),
+            });
+            string dir = mode == "confined" ? "/work" : HostLibc.FromHostString(emulatedDir);
+            var (code, actual) = FsGuestRunner.Run(bytes, ["fs-compare", dir], fs);
             Assert.Equal(0, code);
             Assert.Equal(expected, actual); // every result, errno and struct field printed, line by line
+            Assert.Empty(Directory.EnumerateFileSystemEntries(workDir)); // the program removed what it made (or, overlay, never made it)
         }
         finally
         {
