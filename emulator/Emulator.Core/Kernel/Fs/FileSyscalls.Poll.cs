@@ -45,11 +45,9 @@ public sealed partial class FileSyscalls
     /// <param name="nfds">Its length: more than RLIMIT_NOFILE is EINVAL.</param>
     /// <param name="timeoutNs">Relative timeout; <see cref="long.MaxValue"/> for none.</param>
     /// <param name="tspVa">ppoll's timespec, updated with the time left (0: none).</param>
-    /// <param name="unused">Reserved.</param>
     /// <param name="ppoll">ppoll semantics for the remaining-time update.</param>
-    private static long PollCall(IFileSyscallContext ctx, ulong fdsVa, ulong nfds, long timeoutNs, ulong tspVa, ulong unused, bool ppoll)
+    private static long PollCall(IFileSyscallContext ctx, ulong fdsVa, ulong nfds, long timeoutNs, ulong tspVa, bool ppoll)
     {
-        _ = unused;
         if (nfds > (ulong)ctx.Files.Limit)
         {
             return Ret(Errno.EINVAL);
@@ -166,7 +164,7 @@ public sealed partial class FileSyscalls
         {
             return Ret(err);
         }
-        return PollCall(ctx, fdsVa, nfds, timeoutNs, tspVa, 0, ppoll: true);
+        return PollCall(ctx, fdsVa, nfds, timeoutNs, tspVa, ppoll: true);
     }
 
     private static Errno ApplySigmask(IFileSyscallContext ctx, ulong sigmaskVa, ulong sigsetsize)
@@ -275,8 +273,9 @@ public sealed partial class FileSyscalls
             all.Clear();
             Span<byte> inSet = all[..setBytes], outSet = all.Slice(setBytes, setBytes), exSet = all.Slice(2 * setBytes, setBytes);
             Span<byte> resIn = all.Slice(3 * setBytes, setBytes), resOut = all.Slice(4 * setBytes, setBytes), resEx = all.Slice(5 * setBytes, setBytes);
-            foreach (var (va, set) in new[] { (readVa, 0), (writeVa, 1), (exceptVa, 2) })
+            for (int set = 0; set < 3; set++)
             {
+                ulong va = set == 0 ? readVa : set == 1 ? writeVa : exceptVa;
                 if (va != 0)
                 {
                     var err = ReadUser(ctx, va, all.Slice(set * setBytes, setBytes));
@@ -330,9 +329,10 @@ public sealed partial class FileSyscalls
                 }
                 return Finish(ctx, ERestartNoHand, deadline, timeoutNs, timeVa, kind);
             }
-            foreach (var (va, set) in new[] { (readVa, 3), (writeVa, 4), (exceptVa, 5) })
+            for (int set = 0; set < 3; set++)
             {
-                if (va != 0 && WriteUser(ctx, va, all.Slice(set * setBytes, setBytes)) != Errno.Ok)
+                ulong va = set == 0 ? readVa : set == 1 ? writeVa : exceptVa;
+                if (va != 0 && WriteUser(ctx, va, all.Slice((set + 3) * setBytes, setBytes)) != Errno.Ok)
                 {
                     return Ret(Errno.EFAULT);
                 }

@@ -130,7 +130,7 @@ public sealed partial class FileSyscalls
             case Umask: result = ctx.Fs.ExchangeUmask((uint)a0); return true;
             case Fadvise64: result = FadviseCall(ctx, fd, (int)a3); return true;
             case Flock: result = FlockCall(ctx, fd, (int)a1); return true;
-            case FsAbi.Poll: result = PollCall(ctx, a0, a1, (int)a2 < 0 ? long.MaxValue : (long)(int)a2 * 1_000_000, 0, 0, ppoll: false); return true;
+            case FsAbi.Poll: result = PollCall(ctx, a0, a1, (int)a2 < 0 ? long.MaxValue : (long)(int)a2 * 1_000_000, 0, ppoll: false); return true;
             case Ppoll: result = PpollCall(ctx, a0, a1, a2, a3, a4); return true;
             case Select: result = SelectCall(ctx, (int)a0, a1, a2, a3, a4); return true;
             case Pselect6: result = Pselect6Call(ctx, (int)a0, a1, a2, a3, a4, a5); return true;

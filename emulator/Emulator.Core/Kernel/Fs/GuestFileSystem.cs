@@ -53,9 +53,9 @@ public sealed partial class GuestFileSystem
         FsNode inner = hostRoot;
         if (Options.Overlay)
         {
-            var upper = new MemDirectory(Memory, rootStat.Mode, rootStat.Uid, rootStat.Gid, 0);
-            upper.AdoptIdentity(rootStat);
-            inner = new OverlayDir(this, null, "", upper, hostRoot);
+            // The root's upper directory is made at the first change, like any other copy-up, so until
+            // then its attributes are the host directory's as they are now.
+            inner = new OverlayDir(this, null, "", null, hostRoot);
         }
         _root = new MountRoot(this, inner);
         _root.Mount("proc", BuildProc());

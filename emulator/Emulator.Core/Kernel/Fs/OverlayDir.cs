@@ -161,10 +161,14 @@ internal sealed partial class OverlayDir : FsNode
         {
             return null;
         }
-        var err = _parent!.EnsureUpper(ctx, out var parentUpper);
-        if (err is not null)
+        MemDirectory? parentUpper = null;
+        if (_parent is not null)
         {
-            return err;
+            var err = _parent.EnsureUpper(ctx, out parentUpper);
+            if (err is not null)
+            {
+                return err;
+            }
         }
         var e = Lower!.GetStat(ctx, out var st);
         if (e != Errno.Ok)
@@ -173,8 +177,11 @@ internal sealed partial class OverlayDir : FsNode
         }
         upper = new MemDirectory(_fs.Memory, st.Mode, st.Uid, st.Gid, ctx.RealtimeNanoseconds);
         upper.AdoptIdentity(st);
-        parentUpper!.Entries[_name] = upper;
-        Upper = upper;
+        if (parentUpper is not null)
+        {
+            parentUpper.Entries[_name] = upper;
+        }
+        Upper = upper; // the overlay's root keeps its upper in this (long-lived) instance
         return null;
     }
 

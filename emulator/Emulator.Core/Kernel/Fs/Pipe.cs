@@ -21,6 +21,9 @@ internal sealed class Pipe
 
     private readonly Lock _lock = new();
     private Slot[] _slots = new Slot[DefaultSlots];
+    /// <summary>Emptied page buffers kept for the next writes (Linux keeps one as tmp_page), so a
+    /// steady stream through the pipe allocates nothing.</summary>
+    private readonly Stack<byte[]> _spare = new();
     private uint _head; // next slot to fill (free-running; the slot is head & (length - 1))
     private uint _tail; // next slot to read
     private int _readers;
@@ -161,6 +164,10 @@ internal sealed class Pipe
                 slot.Length -= n;
                 if (slot.Length == 0)
                 {
+                    if (_spare.Count < DefaultSlots)
+                    {
+                        _spare.Push(slot.Page!);
+                    }
                     slot = default;
                     _tail++;
                 }
@@ -255,13 +262,17 @@ internal sealed class Pipe
             }
             if (!Full)
             {
-                var page = new byte[PageSize];
+                var page = _spare.Count > 0 ? _spare.Pop() : new byte[PageSize];
                 int n = io.CopyIn(ctx, page);
                 if (n > 0)
                 {
                     At(_head) = new Slot { Page = page, Offset = 0, Length = n };
                     _head++;
                     total += n;
+                }
+                else
+                {
+                    _spare.Push(page);
                 }
                 if (io.Faulted)
                 {

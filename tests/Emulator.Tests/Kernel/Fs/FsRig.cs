@@ -26,11 +26,14 @@ internal sealed class TestFsContext : IFileSyscallContext, IWaitQueueWaiter
     private long _deadlineSlot = FileSyscalls.Unset;
     private long _progressSlot;
 
-    public TestFsContext(AddressSpace mm, FsContext? fs = null)
+    public TestFsContext(AddressSpace mm, FsContext? fs = null, bool mapScratch = true)
     {
         Mm = mm;
         Fs = fs ?? new FsContext("/");
-        MmKitMap(mm);
+        if (mapScratch)
+        {
+            MmKitMap(mm);
+        }
         Process = new TestProcessView(this);
     }
 
@@ -293,17 +296,13 @@ internal sealed class FsRig : IDisposable
 
     public string HostPath(string name) => Path.Combine(Dir, name);
 
+    /// <summary>Deletes the temporary directory. Directory.Delete removes symlinks without following
+    /// them, which matters here: tests plant links to "/" and "../../..", and any walk that followed them
+    /// would act on the host's own tree.</summary>
     public void Dispose()
     {
         try
         {
-            foreach (var f in Directory.EnumerateFileSystemEntries(Dir, "*", SearchOption.AllDirectories))
-            {
-                if (!File.GetAttributes(f).HasFlag(FileAttributes.ReparsePoint) && Directory.Exists(f))
-                {
-                    File.SetUnixFileMode(f, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-                }
-            }
             Directory.Delete(Dir, recursive: true);
         }
         catch (IOException)
@@ -311,6 +310,22 @@ internal sealed class FsRig : IDisposable
         }
         catch (UnauthorizedAccessException)
         {
+        }
+    }
+
+    /// <summary>Every path under <paramref name="dir"/>, never entering a symlink (tests plant links to "/").</summary>
+    public static IEnumerable<string> WalkWithoutFollowing(string dir)
+    {
+        foreach (var entry in new DirectoryInfo(dir).EnumerateFileSystemInfos())
+        {
+            yield return entry.FullName;
+            if (entry.LinkTarget is null && entry is DirectoryInfo)
+            {
+                foreach (var inner in WalkWithoutFollowing(entry.FullName))
+                {
+                    yield return inner;
+                }
+            }
         }
     }
 }
