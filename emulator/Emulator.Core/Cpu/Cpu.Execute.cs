@@ -5,12 +5,21 @@ namespace Emulator.Core.Cpu;
 public sealed partial class Cpu
 {
     /// <summary>
-    /// Every mnemonic this CPU executes; anything else raises #UD (privileged instructions raise #GP,
+    /// Every mnemonic this CPU executes, all units together (the integer core below, then
+    /// <see cref="SimdFloatMnemonics"/>, <see cref="SimdIntegerMnemonics"/>, <see cref="VectorExtraMnemonics"/>
+    /// and <see cref="X87Mnemonics"/>); anything else raises #UD (privileged instructions raise #GP,
     /// <c>int3</c> #BP). Forms not implemented within a listed mnemonic are #UD too: far jumps, calls
     /// and returns; segment-register moves and pushes; 32-bit addressing (0x67) for string
-    /// instructions and LOOP; SSE forms that share a name (<c>movsd</c> with XMM operands).
+    /// instructions and LOOP; EVEX (AVX-512) encodings; forms above the vCPU's <see cref="CpuLevel"/>.
     /// </summary>
-    public static IReadOnlyList<Mnemonic> ImplementedMnemonics { get; } =
+    public static IReadOnlyList<Mnemonic> ImplementedMnemonics => s_implemented.Value;
+
+    private static readonly Lazy<Mnemonic[]> s_implemented = new(() =>
+        [.. IntegerMnemonics!.Concat(SimdFloatMnemonics!).Concat(SimdIntegerMnemonics!).Concat(VectorExtraMnemonics!)
+            .Concat(X87Mnemonics!).Distinct().Order()]);
+
+    /// <summary>The mnemonics the integer core's switch executes.</summary>
+    internal static readonly Mnemonic[] IntegerMnemonics =
     [
         // data movement
         Mnemonic.Mov, Mnemonic.Movzx, Mnemonic.Movsx, Mnemonic.Movsxd, Mnemonic.Lea, Mnemonic.Xchg,
