@@ -22,6 +22,7 @@ internal static class BenchCommand
         new AtcHitDmaBenchmark(),
         new GuestMipsBenchmark(),
         new GuestVsQemuBenchmark(),
+        new BusyboxVsQemuBenchmark(),
         ReplayBenchmark.Cpu(),
         ReplayBenchmark.Sva(),
         new StraceImportBenchmark(),
