@@ -55,7 +55,7 @@ public sealed partial class Cpu
         Mnemonic.Cmpsb, Mnemonic.Cmpsw, Mnemonic.Cmpsd, Mnemonic.Cmpsq, Mnemonic.Scasb, Mnemonic.Scasw,
         Mnemonic.Scasd, Mnemonic.Scasq,
         // system
-        Mnemonic.Nop, Mnemonic.Endbr64, Mnemonic.Pause, Mnemonic.Cpuid, Mnemonic.Rdtsc, Mnemonic.Syscall,
+        Mnemonic.Nop, Mnemonic.Endbr64, Mnemonic.Pause, Mnemonic.Reservednop, Mnemonic.Cpuid, Mnemonic.Rdtsc, Mnemonic.Syscall,
     ];
 
     /// <summary>Executes one decoded instruction with RIP already advanced to the next one.</summary>
@@ -155,7 +155,8 @@ public sealed partial class Cpu
             case Mnemonic.Scasd: return ExecString(i, StringOp.Scas, 4);
             case Mnemonic.Scasq: return ExecString(i, StringOp.Scas, 8);
 
-            case Mnemonic.Nop: case Mnemonic.Endbr64: case Mnemonic.Pause:
+            // Reservednop: the hint space 0F 18 /4-7 and 0F 19-1F, NOPs on every x86-64 CPU (SDM Vol. 2B NOP).
+            case Mnemonic.Nop: case Mnemonic.Endbr64: case Mnemonic.Pause: case Mnemonic.Reservednop:
                 return true;
             case Mnemonic.Cpuid: return ExecCpuid();
             case Mnemonic.Rdtsc: return ExecRdtsc();

@@ -51,6 +51,10 @@ public sealed partial class Cpu
     /// <summary>LAHF: AH = SF:ZF:0:AF:0:PF:1:CF (SDM Vol. 2A). Flags unchanged.</summary>
     private bool ExecLahf()
     {
+        if (_options.Level < CpuLevel.V2)
+        {
+            return Exit(CpuExitKind.InvalidOpcode); // LAHF-SAHF in 64-bit mode is a v2 feature (CPUID.80000001H:ECX[0])
+        }
         ulong ah = (Flags & (SF | ZF | AF | PF | CF)) | (ulong)RFlags.Reserved1;
         SetReg(Register.AH, ah);
         return true;
@@ -59,6 +63,10 @@ public sealed partial class Cpu
     /// <summary>SAHF: SF, ZF, AF, PF, CF = the matching bits of AH (SDM Vol. 2B); OF unchanged.</summary>
     private bool ExecSahf()
     {
+        if (_options.Level < CpuLevel.V2)
+        {
+            return Exit(CpuExitKind.InvalidOpcode);
+        }
         SetFlags(SF | ZF | AF | PF | CF, GetReg(Register.AH));
         return true;
     }

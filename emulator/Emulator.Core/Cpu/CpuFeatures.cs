@@ -5,20 +5,46 @@ namespace Emulator.Core.Cpu;
 /// kernel derives from it. One table, so CPUID, AT_HWCAP and the instruction set never disagree.
 /// </summary>
 /// <remarks>
-/// Leaves (SDM Vol. 2A CPUID): 0 (max leaf 0xD, vendor "EmulatorSVA "), 1 (signature, feature bits),
+/// Leaves (SDM Vol. 2A CPUID): 0 (max leaf 0xD, vendor "AuthenticAMD"), 1 (signature, feature bits),
 /// 7.0 (structured extended features), 0xD (XSAVE state components, only at <see cref="CpuLevel.V3"/>),
 /// 0x80000000/1 (extended features). Every other leaf and sub-leaf returns zeros. The reported bits
-/// are exactly the level's (x86-64 psABI §3.1.1) plus TSC, which <c>rdtsc</c> implements at every level.
+/// are exactly the level's (x86-64 psABI §3.1.1) plus TSC and CLFSH, which <c>rdtsc</c> and
+/// <c>clflush</c> implement at every level.
 /// </remarks>
 public static class CpuFeatures
 {
-    /// <summary>"EmulatorSVA " as CPUID leaf 0 returns it in EBX, EDX, ECX.</summary>
-    private const uint VendorEbx = 0x6C75_6D45; // "Emul"
-    private const uint VendorEdx = 0x726F_7461; // "ator"
-    private const uint VendorEcx = 0x2041_5653; // "SVA "
+    /// <summary>The vendor string of CPUID leaf 0. "AuthenticAMD", not a name of our own: glibc reads the
+    /// leaf-1 feature bits (and so selects SSE4.2/AVX2 ifunc variants) only for vendors it knows, and
+    /// libgcc's <c>__builtin_cpu_supports</c> reports nothing for an unknown one; and where vendors
+    /// differ in what they compute (the rcpps/rsqrtps tables, the x87 transcendentals' argument
+    /// reduction) this CPU does what AMD Zen 4 does.</summary>
+    public const string Vendor = "AuthenticAMD";
+
+    private const uint VendorEbx = 0x6874_7541; // "Auth"
+    private const uint VendorEdx = 0x6974_6E65; // "enti"
+    private const uint VendorEcx = 0x444D_4163; // "cAMD"
+
+    /// <summary>The default CPUID.01H:EAX: family 19h (extended family 0Ah + base family 0Fh), model 11h,
+    /// stepping 1 — an AMD Zen 4, the family whose behaviour the vendor-specific details follow.</summary>
+    public const uint DefaultSignature = 0x00A1_0F11;
+
+    /// <summary>The display family of a CPUID.01H:EAX signature (SDM Vol. 2A, CPUID).</summary>
+    public static uint Family(uint signature)
+    {
+        uint family = (signature >> 8) & 0xF;
+        return family == 0xF ? family + ((signature >> 20) & 0xFF) : family;
+    }
+
+    /// <summary>The display model of a CPUID.01H:EAX signature.</summary>
+    public static uint Model(uint signature)
+    {
+        uint model = (signature >> 4) & 0xF;
+        uint family = (signature >> 8) & 0xF;
+        return family is 0x6 or 0xF ? model | (((signature >> 16) & 0xF) << 4) : model;
+    }
 
     // CPUID.01H:EDX
-    public const uint Fpu = 1u << 0, Tsc = 1u << 4, Cx8 = 1u << 8, Cmov = 1u << 15, Mmx = 1u << 23,
+    public const uint Fpu = 1u << 0, Tsc = 1u << 4, Cx8 = 1u << 8, Cmov = 1u << 15, Clfsh = 1u << 19, Mmx = 1u << 23,
         Fxsr = 1u << 24, Sse = 1u << 25, Sse2 = 1u << 26;
 
     // CPUID.01H:ECX
@@ -41,7 +67,7 @@ public static class CpuFeatures
     public static uint XsaveSize(ulong xcr0) => (xcr0 & 4) != 0 ? 832u : 576u;
 
     /// <summary>CPUID.01H:EDX, which is also AT_HWCAP on x86-64.</summary>
-    public static uint Leaf1Edx(CpuLevel level) => Fpu | Tsc | Cx8 | Cmov | Mmx | Fxsr | Sse | Sse2;
+    public static uint Leaf1Edx(CpuLevel level) => Fpu | Tsc | Cx8 | Cmov | Clfsh | Mmx | Fxsr | Sse | Sse2;
 
     /// <summary>CPUID.01H:ECX.</summary>
     public static uint Leaf1Ecx(CpuLevel level)

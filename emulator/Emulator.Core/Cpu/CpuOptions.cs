@@ -13,8 +13,8 @@ public sealed record CpuOptions
     /// </summary>
     public FrameAllocator? Frames { get; init; }
 
-    /// <summary>Value of CPUID.1:EAX (family 6, model 0x55, stepping 0 by default).</summary>
-    public uint CpuidSignature { get; init; } = 0x0005_0650;
+    /// <summary>Value of CPUID.1:EAX (<see cref="CpuFeatures.DefaultSignature"/>: family 19h, model 11h).</summary>
+    public uint CpuidSignature { get; init; } = CpuFeatures.DefaultSignature;
 
     /// <summary>A decoded-instruction cache shared with other vCPUs stepped on the same host thread
     /// (so a store by one drops the code for all); null for a private one. Must cover the same memory.</summary>

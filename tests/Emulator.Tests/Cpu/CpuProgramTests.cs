@@ -163,7 +163,7 @@ public sealed class CpuProgramTests(ITestOutputHelper output)
 
         var vendor = new byte[12];
         Assert.Equal(Errno.Ok, rig.Mm.ReadUser(CpuRig.DataVa, vendor, out _));
-        Assert.Equal("EmulatorSVA ", Encoding.ASCII.GetString(vendor));
+        Assert.Equal("AuthenticAMD", Encoding.ASCII.GetString(vendor));
         Assert.Equal(6UL, rig.S.Rax);                            // six instructions retired before rdtsc
     }
 

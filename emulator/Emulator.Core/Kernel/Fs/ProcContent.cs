@@ -24,10 +24,10 @@ internal static class ProcContent
         for (int i = 0; i < options.Cpus; i++)
         {
             sb.Append(s_inv, $"processor\t: {i}\n");
-            sb.Append("vendor_id\t: EmulatorSVA\n");
-            sb.Append("cpu family\t: 6\nmodel\t\t: 0\n");
+            sb.Append(s_inv, $"vendor_id\t: {CpuFeatures.Vendor}\n");
+            sb.Append(s_inv, $"cpu family\t: {CpuFeatures.Family(CpuFeatures.DefaultSignature)}\nmodel\t\t: {CpuFeatures.Model(CpuFeatures.DefaultSignature)}\n");
             sb.Append(s_inv, $"model name\t: Emulator x86-64-v{(int)level}\n");
-            sb.Append("stepping\t: 0\ncpu MHz\t\t: 1000.000\ncache size\t: 0 KB\nphysical id\t: 0\n");
+            sb.Append(s_inv, $"stepping\t: {CpuFeatures.DefaultSignature & 0xF}\ncpu MHz\t\t: 1000.000\ncache size\t: 0 KB\nphysical id\t: 0\n");
             sb.Append(s_inv, $"siblings\t: {options.Cpus}\ncore id\t\t: {i}\ncpu cores\t: {options.Cpus}\napicid\t\t: {i}\ninitial apicid\t: {i}\n");
             sb.Append("fpu\t\t: yes\nfpu_exception\t: yes\n");
             sb.Append(s_inv, $"cpuid level\t: {maxLeaf}\n");
