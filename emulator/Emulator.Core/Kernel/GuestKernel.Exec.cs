@@ -151,6 +151,7 @@ public sealed partial class GuestKernel
         t.Comm = Basename(exePath);
         SetExecIdentity(p, exePath, argv, envp);
         SetImageLayout(p, elf!, loaded!);
+        p.ExeImage = file;
         var fresh = new CpuState { Rip = loaded!.Entry, Rsp = loaded.StackPointer };
         fresh.CopyTo(v.Cpu.State);
         s_log.Debug("{0} exec {1}: entry {2:x}", t, exePath, loaded.Entry);

@@ -108,6 +108,14 @@ public sealed partial class GuestKernel
             }
             path = path.Length == 0 ? dir.Path : dir.Path.TrimEnd('/') + "/" + path;
         }
+        if (path == "/proc/self/exe" || path == $"/proc/{p.Pid}/exe")
+        {
+            // A magic link (fs/proc/base.c proc_exe_link): it reaches the process's executable even
+            // when no path does — outside a --root, or since renamed. busybox re-executes itself so.
+            file = p.ExeImage;
+            exePath = p.ExePath;
+            return file.Length > 0 ? 0 : Return(Errno.ENOENT);
+        }
         var err = _fs.ReadExecutable(ContextOf(t), path, MaxExecutableBytes, out file, out string? guestPath);
         if (err != Errno.Ok)
         {

@@ -72,6 +72,7 @@ public sealed partial class GuestKernel
             owner = NewProcess(parent, p.Name, mm, files, fs, actions);
             owner.ExitSignal = (int)(flags & CloneFlags.SignalMask);
             owner.ExePath = p.ExePath;
+            owner.ExeImage = p.ExeImage;
             owner.Cmdline = p.Cmdline;
             owner.Environ = p.Environ;
             owner.ImageRanges = p.ImageRanges;

@@ -163,6 +163,7 @@ public sealed partial class GuestKernel
         process = NewProcess(null, argv.Count > 0 ? argv[0] : "", mm!, files, fsContext, new SignalActions());
         SetExecIdentity(process, exe, argv, envp);
         SetImageLayout(process, elf, loaded);
+        process.ExeImage = file.ToArray();
         NewThread(process, _nextPid - 1, regs);
         s_log.Debug("spawned {0}: entry {1:x}, rsp {2:x}", process, loaded.Entry, loaded.StackPointer);
         return Errno.Ok;

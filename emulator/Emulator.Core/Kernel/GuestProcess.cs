@@ -86,6 +86,9 @@ public sealed class GuestProcess
     /// <summary>The executable's guest path (/proc/self/exe, AT_EXECFN).</summary>
     internal string ExePath = "";
 
+    /// <summary>The executable's bytes (shared with forked children): what execve of /proc/self/exe runs.</summary>
+    internal byte[] ExeImage = [];
+
     /// <summary>argv and envp of the last execve, NUL-separated (/proc/self/cmdline, environ).</summary>
     internal byte[] Cmdline = [], Environ = [];
 

@@ -68,11 +68,11 @@ internal static class LibcBuild
     private static readonly Dictionary<string, string> s_built = [];
     private static readonly object s_lock = new();
 
-    public static string Build(string program, string libc)
+    public static string Build(string program, string libc, string extraFlags = "")
     {
         lock (s_lock)
         {
-            string key = program + "/" + libc;
+            string key = program + "/" + libc + "/" + extraFlags;
             if (s_built.TryGetValue(key, out string? done))
             {
                 return done;
@@ -81,7 +81,7 @@ internal static class LibcBuild
             string exe = Path.Combine(dir, program);
             string src = Path.Combine(GuestGcc.GuestsDir, "libc", program + ".c");
             string compiler = libc == "musl" ? "musl-gcc" : "gcc";
-            Gcc.Run(compiler, $"-static -O2 -pthread -o {exe} {src} -lm");
+            Gcc.Run(compiler, $"-static -O2 -pthread {extraFlags} -o {exe} {src} -lm");
             s_built[key] = exe;
             return exe;
         }
