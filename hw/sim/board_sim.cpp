@@ -308,7 +308,8 @@ const char* kUsage =
     "  reset                             -> ok\n"
     "  dump SID                          -> count N, then N x entry PASID SIZE PERMS G VA PA\n"
     "  lookup SID PASID VA NEEDED        -> lookup HIT PA\n"
-    "  board BYTES                       new session, BYTES back to back, run until quiet -> out BYTES\n";
+    "  board BYTES                       new session, BYTES back to back, run until quiet\n"
+    "                                    -> out BYTES, took CYCLE (when the last input byte was taken)\n";
 
 int unit() {
     Sim sim(nullptr);
@@ -425,6 +426,7 @@ int unit() {
             t->session_reset_i = 0;
             start = sim.cycles;
             size_t pos = 0;
+            uint64_t took_at = 0;
             for (;;) {
                 t->s_valid = pos < bytes.size();
                 t->s_data = pos < bytes.size() ? bytes[pos] : 0;
@@ -434,12 +436,15 @@ int unit() {
                 bool took = t->s_valid && t->s_ready;
                 if (t->m_valid) out.push_back(t->m_data);
                 sim.edge();
-                if (took) pos++;
+                if (took) {
+                    pos++;
+                    took_at = sim.cycles - start;
+                }
             }
             t->s_valid = 0;
             os << "out ";
             print_hex(os, out.data(), out.size());
-            os << "\n";
+            os << "\ntook " << std::dec << took_at << "\n";
         } else {
             os << "error unknown command '" << cmd << "'\n" << kUsage;
         }
