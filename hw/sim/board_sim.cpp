@@ -164,6 +164,7 @@ int serve(const Options& o) {
         std::printf("listening on unix %s\n", o.unix_path.c_str());
     }
     std::fflush(stdout);
+    for (int l : listeners) fcntl(l, F_SETFL, fcntl(l, F_GETFL) | O_NONBLOCK);   // accepts are polled
 
     Sim sim(o.vcd);
     auto* t = sim.top.get();
