@@ -22,9 +22,10 @@
 //   * Dump: the SID's entries, oldest insertion first, preceded by their count.
 //
 // Implementation: entries live in one RAM word each (block RAM on an iCE40), valid bits in flops.
-// Every operation is one pass over the RAM, one entry per clock (plus a 2-clock pipeline), so an
-// invalidation takes ENTRIES + 4 clocks: within the 40 byte-clocks of one ATC_INV frame up to 32
-// entries. A dump takes (count + 1) passes. Commands are taken one at a time.
+// Every operation is one pass over the RAM, one entry per clock, through a 3-stage pipeline (address,
+// compare, act), so an invalidation takes ENTRIES + 5 clocks: within the 40 byte-clocks of one ATC_INV
+// frame up to 32 entries. Results keep only an entry's index; the entry a lookup or dump returns is read
+// again afterwards (2 clocks). A dump takes (count + 1) passes. Commands are taken one at a time.
 //
 // Parameters:
 //   ENTRIES_LOG2   log2 of the number of entries (ENTRIES = 2^ENTRIES_LOG2)
@@ -82,7 +83,8 @@ module atc_core #(
     localparam [2:0] OP_FILL = 3'd0, OP_INV = 3'd1, OP_RESET = 3'd2, OP_DUMP = 3'd3, OP_LOOKUP = 3'd4;
     localparam [1:0] RSP_COUNT = 2'd0, RSP_ENTRY = 2'd1, RSP_LOOKUP = 2'd2;
     localparam [1:0] SC_PASID = 2'd0, SC_GLOBAL = 2'd1, SC_TAGGED = 2'd2, SC_ALL = 2'd3;
-    localparam [2:0] S_IDLE = 3'd0, S_SCAN = 3'd1, S_WRITE = 3'd2, S_CPL = 3'd3, S_RSP = 3'd4;
+    localparam [2:0] S_IDLE = 3'd0, S_SCAN = 3'd1, S_WRITE = 3'd2, S_CPL = 3'd3, S_RSP = 3'd4, S_FETCH = 3'd5,
+                     S_PICK = 3'd6;
 
     // RAM word layout.
     localparam integer W = 252;
@@ -116,7 +118,7 @@ module atc_core #(
     reg [2:0]  op_q;
     reg [1:0]  scope_q;
     reg [31:0] sid_q;
-    reg [20:0] tag_q;        // {nopasid, pasid (0 without one)}
+    reg [20:0] tag_q;        // {pasid (0 without one), nopasid}
     reg        global_q;
     reg [5:0]  size_q;
     reg [3:0]  perms_q;
@@ -125,27 +127,36 @@ module atc_core #(
     reg [11:0] va_lo_q;
     reg [31:0] age_ctr_q;
 
-    reg [ENTRIES_LOG2-1:0] idx_a_q, idx_b_q;
-    reg a_active_q, b_valid_q;
+    // The scan: stage A addresses the RAM, stage B compares the entry read, stage C acts on the result.
+    reg [ENTRIES_LOG2-1:0] idx_a_q, idx_b_q, idx_c_q;
+    reg a_active_q, b_valid_q, c_valid_q;
+    reg c_used_q;            // the entry is valid
+    reg c_mine_q;            // ... and of the command's SID
+    reg c_remove_q;          // ... and overlapping, in the scope: a fill or invalidation removes it
+    reg c_own_q;             // ... a lookup's own (non-global, same PASID) entry covering the address
+    reg c_glob_q;            // ... a lookup's global entry covering the address
+    reg [31:0] c_age_q;
 
     reg                    have_free_q, have_old_q;
     reg [ENTRIES_LOG2-1:0] free_idx_q, old_idx_q;
     reg [31:0]             old_age_q;
-
     reg                    counting_q;     // dump: the counting pass
     reg [15:0]             count_q;        // dump: entries counted / still to send
     reg [31:0]             last_age_q;     // dump: age of the entry sent last
-    reg                    best_q_valid;
-    reg [W-1:0]            best_q;         // dump: youngest-not-yet-sent candidate; lookup: own entry
-    reg                    glob_found_q;
-    reg [W-1:0]            glob_q;         // lookup: global entry
+    reg                    have_best_q;    // dump: the oldest entry not yet sent; lookup: the own entry
+    reg [ENTRIES_LOG2-1:0] best_idx_q;
+    reg [31:0]             best_age_q;
+    reg                    have_glob_q;    // lookup: the global entry
+    reg [ENTRIES_LOG2-1:0] glob_idx_q;
+    reg                    found_q;        // lookup: rd_q holds the entry that serves it
+    reg [1:0]              fetch_q;        // clocks until rd_q holds the fetched entry
     reg [1:0]              rsp_kind_q;
 
     // ---- stage B: the entry read last clock, compared with the command ----
-    wire        e_valid   = valid_q[idx_b_q];
-    wire        e_sid_eq  = `E_SID(rd_q) == sid_q;
-    wire        e_overlap = (`E_VA(rd_q) <= last_q) && (`E_LAST(rd_q) >= first_q);
-    reg         e_selected;
+    wire e_used    = b_valid_q && valid_q[idx_b_q];
+    wire e_mine    = e_used && `E_SID(rd_q) == sid_q;
+    wire e_overlap = (`E_VA(rd_q) <= last_q) && (`E_LAST(rd_q) >= first_q);
+    reg  e_selected;
     always @(*) begin
         case (scope_q)
             SC_PASID:  e_selected = !`E_GLOBAL(rd_q) && (`E_TAG(rd_q) == tag_q);
@@ -154,26 +165,17 @@ module atc_core #(
             default:   e_selected = 1'b1;
         endcase
     end
-    wire e_mine   = b_valid_q && e_valid && e_sid_eq;
-    wire e_remove = e_mine && e_overlap && e_selected && (op_q == OP_FILL || op_q == OP_INV);
-    wire e_own    = e_mine && e_overlap && !`E_GLOBAL(rd_q) && (`E_TAG(rd_q) == tag_q);
-    wire e_glob   = e_mine && e_overlap && `E_GLOBAL(rd_q) && !tag_q[0];
-    wire e_cand   = e_mine && (`E_AGE(rd_q) > last_age_q)
-                  && (!best_q_valid || `E_AGE(rd_q) < `E_AGE(best_q));
-    wire scan_end = b_valid_q && (idx_b_q == ENTRIES[ENTRIES_LOG2-1:0] - 1'b1);
+    wire scan_end = c_valid_q && (idx_c_q == ENTRIES[ENTRIES_LOG2-1:0] - 1'b1);
 
     // ---- the command as latched ----
     wire        c_nopasid = (cmd_pasid == 32'hFFFFFFFF);
     wire [51:0] c_mask    = hi_mask(cmd_size);
     wire [51:0] c_va_hi   = cmd_va[63:12];
 
-    // ---- lookup result ----
-    wire         l_own  = best_q_valid;
-    wire [W-1:0] l_e    = l_own ? best_q : glob_q;
-    wire         l_any  = l_own || glob_found_q;
-    wire [3:0]   l_gr   = `E_PERMS(l_e);
-    wire         l_perm = ((l_gr ^ perms_q) & 4'b1000) == 4'd0 && (perms_q & ~l_gr) == 4'd0;
-    wire [51:0]  l_pa   = `E_PA(l_e) | (first_q & (`E_LAST(l_e) ^ `E_VA(l_e)));
+    // ---- lookup result, from the fetched entry ----
+    wire [3:0]  l_gr   = `E_PERMS(rd_q);
+    wire        l_perm = ((l_gr ^ perms_q) & 4'b1000) == 4'd0 && (perms_q & ~l_gr) == 4'd0;
+    wire [51:0] l_pa   = `E_PA(rd_q) | (first_q & (`E_LAST(rd_q) ^ `E_VA(rd_q)));
 
     // ---- the new entry of a fill ----
     wire [W-1:0] new_word = {age_ctr_q + 32'd1, pa_q, last_q, first_q, perms_q, size_q, global_q, tag_q, sid_q};
@@ -184,17 +186,43 @@ module atc_core #(
         if (state_q == S_WRITE) mem[wr_idx] <= new_word;
     end
 
+    task start_scan;
+        begin
+            state_q    <= S_SCAN;
+            idx_a_q    <= {ENTRIES_LOG2{1'b0}};
+            a_active_q <= 1'b1;
+        end
+    endtask
+
+    task fetch;
+        input [ENTRIES_LOG2-1:0] idx;
+        begin
+            state_q <= S_FETCH;
+            idx_a_q <= idx;
+            fetch_q <= 2'd2;
+        end
+    endtask
+
     always @(posedge clk) begin
         if (rst) begin
             state_q    <= S_IDLE;
             valid_q    <= {ENTRIES{1'b0}};
             a_active_q <= 1'b0;
             b_valid_q  <= 1'b0;
+            c_valid_q  <= 1'b0;
             idx_a_q    <= {ENTRIES_LOG2{1'b0}};
             age_ctr_q  <= 32'd0;
         end else begin
-            idx_b_q   <= idx_a_q;
-            b_valid_q <= a_active_q;
+            idx_b_q    <= idx_a_q;
+            b_valid_q  <= a_active_q;
+            idx_c_q    <= idx_b_q;
+            c_valid_q  <= b_valid_q;
+            c_used_q   <= e_used;
+            c_mine_q   <= e_mine;
+            c_remove_q <= e_mine && e_overlap && e_selected;
+            c_own_q    <= e_mine && e_overlap && !`E_GLOBAL(rd_q) && (`E_TAG(rd_q) == tag_q);
+            c_glob_q   <= e_mine && e_overlap && `E_GLOBAL(rd_q) && !tag_q[0];
+            c_age_q    <= `E_AGE(rd_q);
             if (a_active_q) begin
                 idx_a_q <= idx_a_q + 1'b1;
                 if (idx_a_q == ENTRIES[ENTRIES_LOG2-1:0] - 1'b1) a_active_q <= 1'b0;
@@ -216,65 +244,74 @@ module atc_core #(
                         scope_q <= c_nopasid ? SC_ALL : (cmd_global ? SC_TAGGED : SC_PASID);
                     else
                         scope_q <= (cmd_global && !c_nopasid) ? SC_GLOBAL : SC_PASID;
-                    have_free_q  <= 1'b0;
-                    have_old_q   <= 1'b0;
-                    best_q_valid <= 1'b0;
-                    glob_found_q <= 1'b0;
-                    counting_q   <= 1'b1;
-                    count_q      <= 16'd0;
-                    last_age_q   <= 32'd0;
-                    if (cmd_op == OP_RESET) begin
-                        valid_q <= {ENTRIES{1'b0}};
-                    end else begin
-                        state_q    <= S_SCAN;
-                        idx_a_q    <= {ENTRIES_LOG2{1'b0}};
-                        a_active_q <= 1'b1;
-                    end
+                    have_free_q <= 1'b0;
+                    have_old_q  <= 1'b0;
+                    have_best_q <= 1'b0;
+                    have_glob_q <= 1'b0;
+                    found_q     <= 1'b0;
+                    counting_q  <= 1'b1;
+                    count_q     <= 16'd0;
+                    last_age_q  <= 32'd0;
+                    if (cmd_op == OP_RESET) valid_q <= {ENTRIES{1'b0}};
+                    else start_scan();
                 end
                 S_SCAN: begin
-                    if (e_remove) valid_q[idx_b_q] <= 1'b0;
-                    if (op_q == OP_FILL && b_valid_q) begin
-                        if (!have_free_q && (!e_valid || e_remove)) begin
+                    if (c_valid_q && c_remove_q && (op_q == OP_FILL || op_q == OP_INV))
+                        valid_q[idx_c_q] <= 1'b0;
+                    if (op_q == OP_FILL && c_valid_q) begin
+                        if (!have_free_q && (!c_used_q || c_remove_q)) begin
                             have_free_q <= 1'b1;
-                            free_idx_q  <= idx_b_q;
+                            free_idx_q  <= idx_c_q;
                         end
-                        if (e_valid && !e_remove && (!have_old_q || `E_AGE(rd_q) < old_age_q)) begin
+                        if (c_used_q && !c_remove_q && (!have_old_q || c_age_q < old_age_q)) begin
                             have_old_q <= 1'b1;
-                            old_idx_q  <= idx_b_q;
-                            old_age_q  <= `E_AGE(rd_q);
+                            old_idx_q  <= idx_c_q;
+                            old_age_q  <= c_age_q;
                         end
                     end
-                    if (op_q == OP_LOOKUP) begin
-                        if (e_own && !best_q_valid) begin
-                            best_q_valid <= 1'b1;
-                            best_q       <= rd_q;
+                    if (op_q == OP_LOOKUP && c_valid_q) begin
+                        if (c_own_q && !have_best_q) begin
+                            have_best_q <= 1'b1;
+                            best_idx_q  <= idx_c_q;
                         end
-                        if (e_glob && !glob_found_q) begin
-                            glob_found_q <= 1'b1;
-                            glob_q       <= rd_q;
+                        if (c_glob_q && !have_glob_q) begin
+                            have_glob_q <= 1'b1;
+                            glob_idx_q  <= idx_c_q;
                         end
                     end
-                    if (op_q == OP_DUMP) begin
-                        if (counting_q && e_mine) count_q <= count_q + 16'd1;
-                        if (!counting_q && e_cand) begin
-                            best_q_valid <= 1'b1;
-                            best_q       <= rd_q;
+                    if (op_q == OP_DUMP && c_valid_q && c_mine_q) begin
+                        if (counting_q) count_q <= count_q + 16'd1;
+                        else if (c_age_q > last_age_q && (!have_best_q || c_age_q < best_age_q)) begin
+                            have_best_q <= 1'b1;
+                            best_idx_q  <= idx_c_q;
+                            best_age_q  <= c_age_q;
                         end
                     end
                     if (scan_end) begin
                         case (op_q)
                             OP_INV:  state_q <= S_CPL;
                             OP_FILL: state_q <= S_WRITE;
-                            OP_LOOKUP: begin
-                                state_q    <= S_RSP;
-                                rsp_kind_q <= RSP_LOOKUP;
-                            end
-                            default: begin
-                                state_q    <= S_RSP;
-                                rsp_kind_q <= counting_q ? RSP_COUNT : RSP_ENTRY;
-                            end
+                            // The last entry's result lands this clock: pick the one to fetch next clock.
+                            default: state_q <= S_PICK;
                         endcase
                     end
+                end
+                S_PICK: begin
+                    if (op_q == OP_LOOKUP) begin
+                        rsp_kind_q <= RSP_LOOKUP;
+                        // The PASID's own entry wins over a global one.
+                        found_q    <= have_best_q || have_glob_q;
+                        if (have_best_q || have_glob_q) fetch(have_best_q ? best_idx_q : glob_idx_q);
+                        else state_q <= S_RSP;
+                    end else begin
+                        rsp_kind_q <= counting_q ? RSP_COUNT : RSP_ENTRY;
+                        if (counting_q) state_q <= S_RSP;
+                        else fetch(best_idx_q);
+                    end
+                end
+                S_FETCH: begin
+                    fetch_q <= fetch_q - 2'd1;
+                    if (fetch_q == 2'd1) state_q <= S_RSP;
                 end
                 S_WRITE: begin
                     valid_q[wr_idx] <= 1'b1;
@@ -290,23 +327,16 @@ module atc_core #(
                             counting_q <= 1'b0;
                         end else begin
                             count_q    <= count_q - 16'd1;
-                            last_age_q <= `E_AGE(best_q);
+                            last_age_q <= best_age_q;
                         end
-                        best_q_valid <= 1'b0;
-                        if ((counting_q && count_q == 16'd0) || (!counting_q && count_q == 16'd1)) begin
-                            state_q <= S_IDLE;
-                        end else begin
-                            state_q    <= S_SCAN;
-                            idx_a_q    <= {ENTRIES_LOG2{1'b0}};
-                            a_active_q <= 1'b1;
-                        end
+                        have_best_q <= 1'b0;
+                        if ((counting_q && count_q == 16'd0) || (!counting_q && count_q == 16'd1)) state_q <= S_IDLE;
+                        else start_scan();
                     end
                 end
             endcase
         end
     end
-
-    wire [W-1:0] r_e = (rsp_kind_q == RSP_LOOKUP) ? l_e : best_q;
 
     assign cmd_ready  = (state_q == S_IDLE);
     assign cpl_valid  = (state_q == S_CPL);
@@ -314,13 +344,13 @@ module atc_core #(
     assign rsp_valid  = (state_q == S_RSP);
     assign rsp_kind   = rsp_kind_q;
     assign rsp_count  = count_q;
-    assign rsp_hit    = l_any && l_perm;
-    assign rsp_pasid  = `E_NOPASID(r_e) ? 32'hFFFFFFFF : {12'd0, `E_PASID(r_e)};
-    assign rsp_size   = `E_SIZE(r_e);
-    assign rsp_perms  = `E_PERMS(r_e);
-    assign rsp_global = `E_GLOBAL(r_e);
-    assign rsp_va     = {`E_VA(r_e), 12'd0};
-    assign rsp_pa     = (rsp_kind_q == RSP_LOOKUP) ? {l_pa, va_lo_q} : {`E_PA(r_e), 12'd0};
+    assign rsp_hit    = found_q && l_perm;
+    assign rsp_pasid  = `E_NOPASID(rd_q) ? 32'hFFFFFFFF : {12'd0, `E_PASID(rd_q)};
+    assign rsp_size   = `E_SIZE(rd_q);
+    assign rsp_perms  = `E_PERMS(rd_q);
+    assign rsp_global = `E_GLOBAL(rd_q);
+    assign rsp_va     = {`E_VA(rd_q), 12'd0};
+    assign rsp_pa     = (rsp_kind_q == RSP_LOOKUP) ? {l_pa, va_lo_q} : {`E_PA(rd_q), 12'd0};
     assign busy_o     = (state_q != S_IDLE);
 
     `undef E_SID

@@ -103,10 +103,17 @@ module board_engine #(
     localparam [3:0] S_IDLE = 4'd0, S_DRAIN = 4'd1, S_CLEAR = 4'd2, S_ATC_RESET = 4'd3, S_FLUSH = 4'd4,
                      S_FLUSH_PAY = 4'd5, S_REPLY = 4'd6, S_REPLY_PAY = 4'd7, S_DUMP_CMD = 4'd8,
                      S_DUMP_COUNT = 4'd9, S_DUMP_PAY = 4'd10, S_ERR_START = 4'd11, S_ERR_LEN = 4'd12,
-                     S_ERR_PAY = 4'd13, S_DONE = 4'd14;
+                     S_ERR_PAY = 4'd13, S_DONE = 4'd14, S_ACT = 4'd15;
     localparam [31:0] ATC_ENTRIES     = 32'd1 << ATC_ENTRIES_LOG2;
     localparam [31:0] MAX_BATCH32     = MAX_BATCH;
     localparam [16:0] MAX_OUTSTANDING = 17'd1 << MAX_OUTSTANDING_LOG2;
+    // CAPS: boardId, major 1, minor 0, atcWays, atcEntries, maxBatch, maxOutstanding.
+    localparam [15:0]  ATC_WAYS16 = 16'd1 << ATC_ENTRIES_LOG2;
+    localparam [31:0]  MAX_OUTSTANDING32 = 32'd1 << MAX_OUTSTANDING_LOG2;
+    // (Every field is sized; Verilator still sees the integer parameters behind them as unsized.)
+    /* verilator lint_off WIDTHCONCAT */
+    localparam [191:0] CAPS_CHUNK = {MAX_OUTSTANDING32, MAX_BATCH32, ATC_ENTRIES, ATC_WAYS16, 8'd0, 8'd1, BOARD_ID};
+    /* verilator lint_on WIDTHCONCAT */
 
     function [63:0] mask64;   // bits below 2^size
         input [7:0] size;
@@ -131,10 +138,19 @@ module board_engine #(
     reg         clear_q;         // forget pending itags after the drain
     reg         atc_reset_q;     // empty the ATC after the drain
     reg         close_q;         // close the session after the reply
-    reg [7:0]   rtype_q;         // RK_FIXED: type and length, payload in chunk
+    reg [7:0]   rtype_q;         // RK_FIXED: type and length; payload CAPS, or rword_q's low rn_q bytes
     reg [16:0]  rlen_q;
-    reg [191:0] rchunk_q;
+    reg [63:0]  rword_q;
     reg [4:0]   rn_q;
+    // The event's decoding, registered (S_IDLE -> S_ACT), so that no path runs from the receiver's
+    // event through the decoder into the ATC, the receiver's ready or the transmitter in one clock.
+    reg [2:0]   d_kind_q, d_rk_q;
+    reg [7:0]   d_rtype_q;
+    reg [16:0]  d_rlen_q;
+    reg [63:0]  d_word_q;
+    reg [4:0]   d_n_q;
+    reg         d_clear_q, d_atc_reset_q, d_close_q, d_err_kind_q, d_sync_q;
+    reg [1:0]   d_sess_q;
     reg [31:0]  dump_sid_q;
     reg         err_kind_q;
     reg [7:0]   err_type_q, err_major_q, err_minor_q;
@@ -172,6 +188,9 @@ module board_engine #(
     assign pl_valid = src_err_q ? err_out_valid : (chunk_n_q != 5'd0);
     assign pl_data  = src_err_q ? err_out : chunk_q[7:0];
     wire   pl_beat  = !src_err_q && pl_ready && chunk_n_q != 5'd0;
+    // The chunk register is free for the next itag or dump entry this clock: empty, or its last byte
+    // leaving now (so a stream of itags goes out without a gap, one byte per clock).
+    wire   chunk_free = (chunk_n_q == 5'd0) || (chunk_n_q == 5'd1 && pl_beat);
 
     // ---------------------------------------------------------------- decoding the event
     wire [31:0] h_u32_0  = evt_head[31:0];
@@ -204,7 +223,7 @@ module board_engine #(
 
     // The ATC command of an ATC_INV / ATC_FILL comes straight from the event; OP_DUMP / OP_RESET from state.
     wire ev_fill = evt_type == T_ATC_FILL;
-    assign cmd_sid    = (state_q == S_IDLE) ? h_u32_0 : dump_sid_q;
+    assign cmd_sid    = (state_q == S_ACT) ? h_u32_0 : dump_sid_q;
     assign cmd_pasid  = h_pasid;
     assign cmd_global = ev_fill ? fill_flags[0] : inv_flags[0];
     assign cmd_va     = ev_fill ? fill_va : evt_head[127:64];
@@ -219,7 +238,7 @@ module board_engine #(
     reg [2:0]   a_rk;
     reg [7:0]   a_rtype;
     reg [16:0]  a_rlen;
-    reg [191:0] a_chunk;
+    reg [63:0]  a_word;
     reg [4:0]   a_n;
     reg         a_clear, a_atc_reset, a_close, a_err_kind, a_sync;
     reg [1:0]   a_sess;
@@ -231,13 +250,13 @@ module board_engine #(
             a_rk    = RK_FIXED;
             a_rtype = T_NAK;
             a_rlen  = 17'd8;
-            a_chunk = {128'd0, 24'd0, reason, evt_seq};
+            a_word  = {24'd0, reason, evt_seq};
             a_n     = 5'd8;
         end
     endtask
 
     always @(*) begin
-        a_kind = A_IGNORE; a_rk = RK_NONE; a_rtype = T_NAK; a_rlen = 17'd0; a_chunk = 192'd0; a_n = 5'd0;
+        a_kind = A_IGNORE; a_rk = RK_NONE; a_rtype = T_NAK; a_rlen = 17'd0; a_word = 64'd0; a_n = 5'd0;
         a_clear = 1'b0; a_atc_reset = 1'b0; a_close = 1'b0; a_err_kind = 1'b0; a_sync = 1'b0; a_sess = sess_q;
         if (sess_q == SS_CLOSED) begin
             a_kind = A_IGNORE;
@@ -253,14 +272,13 @@ module board_engine #(
                 nak(NAK_BAD_PAYLOAD);
             end else begin
                 a_kind = A_REPLY; a_rk = RK_FIXED; a_rtype = T_CAPS; a_rlen = 17'd24; a_n = 5'd24;
-                a_chunk = {15'd0, MAX_OUTSTANDING, MAX_BATCH32, ATC_ENTRIES, ATC_ENTRIES[15:0], 8'd0, 8'd1, BOARD_ID};
                 a_clear = 1'b1; a_sess = SS_OPEN;
             end
         end else if (evt_type == T_HEARTBEAT) begin
             if (evt_len < 17'd8) nak(NAK_BAD_PAYLOAD);
             else begin
                 a_kind = A_REPLY; a_rk = RK_FIXED; a_rtype = T_HEARTBEAT; a_rlen = 17'd8; a_n = 5'd8;
-                a_chunk = {128'd0, evt_head[63:0]};
+                a_word = evt_head[63:0];
             end
         end else if (evt_type == T_NAK) begin
             a_kind = A_IGNORE;                       // the board keeps no resend buffer
@@ -276,7 +294,7 @@ module board_engine #(
             if (evt_len < 17'd4) nak(NAK_BAD_PAYLOAD);
             else begin
                 a_kind = A_REPLY; a_rk = RK_FIXED; a_rtype = T_SYNC_ACK; a_rlen = 17'd4; a_n = 5'd4;
-                a_chunk = {160'd0, h_u32_0}; a_sync = 1'b1;
+                a_word = {32'd0, h_u32_0}; a_sync = 1'b1;
             end
         end else if (evt_type == T_ATC_DUMP) begin
             if (evt_len < 17'd4) nak(NAK_BAD_PAYLOAD);
@@ -295,7 +313,7 @@ module board_engine #(
     end
 
     // ---------------------------------------------------------------- the engine
-    wire idle_flush   = !evt_valid && host_idle_i && !atc_busy_i && !cpl_valid
+    wire idle_flush   = host_idle_i && !atc_busy_i && !cpl_valid
                         && fifo_count != {(MAX_OUTSTANDING_LOG2+1){1'b0}} && sess_q != SS_CLOSED;
 
     always @(*) begin
@@ -310,10 +328,10 @@ module board_engine #(
         fifo_clear     = 1'b0;
         err_start      = 1'b0;
         case (state_q)
-            S_IDLE: if (evt_valid) begin
-                if (a_kind == A_INV || a_kind == A_FILL) begin
+            S_ACT: begin
+                if (d_kind_q == A_INV || d_kind_q == A_FILL) begin
                     cmd_valid = 1'b1;
-                    cmd_op    = (a_kind == A_FILL) ? OP_FILL : OP_INV;
+                    cmd_op    = (d_kind_q == A_FILL) ? OP_FILL : OP_INV;
                     evt_ready = cmd_ready;
                 end else begin
                     evt_ready = 1'b1;
@@ -326,7 +344,7 @@ module board_engine #(
                 tx_start_type  = T_INV_COMPLETE;
                 tx_start_len   = 17'd4 + {{(15-MAX_OUTSTANDING_LOG2){1'b0}}, fifo_count, 1'b0};
             end
-            S_FLUSH_PAY: fifo_pop = (chunk_n_q == 5'd0) && (left_q != 17'd0) && fifo_out_valid;
+            S_FLUSH_PAY: fifo_pop = chunk_free && (left_q != 17'd0) && fifo_out_valid;
             S_REPLY: if (rk_q == RK_FIXED) begin
                 tx_start_valid = 1'b1;
                 tx_start_type  = rtype_q;
@@ -339,7 +357,7 @@ module board_engine #(
                 tx_start_len   = 17'd8 + 17'd24 * {1'b0, rsp_count};
                 rsp_ready      = 1'b1;
             end
-            S_DUMP_PAY: rsp_ready = (chunk_n_q == 5'd0) && (left_q != 17'd0);
+            S_DUMP_PAY: rsp_ready = chunk_free && (left_q != 17'd0);
             S_ERR_START: err_start = err_idle;
             S_ERR_LEN: if (err_len_valid) begin
                 tx_start_valid = 1'b1;
@@ -364,34 +382,53 @@ module board_engine #(
             src_err_q     <= 1'b0;
         end else begin
             case (state_q)
-                S_IDLE: if (evt_valid && evt_ready) begin
-                    sess_q <= a_sess;
-                    if (a_kind == A_INV) begin
+                S_IDLE: begin
+                    if (evt_valid) begin
+                        d_kind_q      <= a_kind;
+                        d_rk_q        <= a_rk;
+                        d_rtype_q     <= a_rtype;
+                        d_rlen_q      <= a_rlen;
+                        d_word_q      <= a_word;
+                        d_n_q         <= a_n;
+                        d_clear_q     <= a_clear;
+                        d_atc_reset_q <= a_atc_reset;
+                        d_close_q     <= a_close;
+                        d_err_kind_q  <= a_err_kind;
+                        d_sync_q      <= a_sync;
+                        d_sess_q      <= a_sess;
+                        state_q       <= S_ACT;
+                    end else if (idle_flush) begin
+                        rk_q <= RK_NONE; clear_q <= 1'b0; atc_reset_q <= 1'b0; close_q <= 1'b0;
+                        state_q <= S_FLUSH;
+                    end
+                end
+                S_ACT: if (evt_ready) begin
+                    sess_q <= d_sess_q;
+                    if (d_kind_q == A_INV) begin
                         since_sync_q  <= since_sync_q + 17'd1;
                         outstanding_q <= outstanding_q + 17'd1;
                     end
-                    if (a_sync) since_sync_q <= 17'd0;
-                    if (a_kind == A_REPLY) begin
-                        rk_q        <= a_rk;
-                        rtype_q     <= a_rtype;
-                        rlen_q      <= a_rlen;
-                        rchunk_q    <= a_chunk;
-                        rn_q        <= a_n;
-                        clear_q     <= a_clear;
-                        atc_reset_q <= a_atc_reset;
-                        close_q     <= a_close;
+                    if (d_sync_q) since_sync_q <= 17'd0;
+                    if (d_kind_q == A_REPLY) begin
+                        rk_q        <= d_rk_q;
+                        rtype_q     <= d_rtype_q;
+                        rlen_q      <= d_rlen_q;
+                        rword_q     <= d_word_q;
+                        rn_q        <= d_n_q;
+                        clear_q     <= d_clear_q;
+                        atc_reset_q <= d_atc_reset_q;
+                        close_q     <= d_close_q;
                         dump_sid_q  <= h_u32_0;
-                        err_kind_q  <= a_err_kind;
+                        err_kind_q  <= d_err_kind_q;
                         err_type_q  <= evt_type;
                         err_seq_q   <= evt_seq;
                         // Refusal quotes the header's version when it is another major, else the payload's.
                         err_major_q <= (evt_major != 8'd1) ? evt_major : evt_head[7:0];
                         err_minor_q <= (evt_major != 8'd1) ? evt_minor : evt_head[15:8];
                         state_q     <= S_DRAIN;
+                    end else begin
+                        state_q <= S_IDLE;
                     end
-                end else if (!evt_valid && idle_flush) begin
-                    rk_q <= RK_NONE; clear_q <= 1'b0; atc_reset_q <= 1'b0; close_q <= 1'b0;
-                    state_q <= S_FLUSH;
                 end
                 S_DRAIN: if (!atc_busy_i && !cpl_valid && cmd_ready)
                     state_q <= clear_q ? S_CLEAR : S_FLUSH;
@@ -425,7 +462,7 @@ module board_engine #(
                 S_REPLY: begin
                     case (rk_q)
                         RK_FIXED: if (tx_start_ready) begin
-                            chunk_q   <= rchunk_q;
+                            chunk_q   <= (rtype_q == T_CAPS) ? CAPS_CHUNK : {128'd0, rword_q};
                             chunk_n_q <= rn_q;
                             state_q   <= S_REPLY_PAY;
                         end

@@ -12,9 +12,10 @@
 //   * a CRC mismatch is a BadCrc event; the frame, as delimited by its length, is consumed.
 // CRC-32C is folded one byte per clock (crc32c_byte), so a frame is checked on its last byte.
 //
-// Timing: one byte per clock while the event register is free. The event register holds one frame;
-// the next frame is received meanwhile, and the input stalls only on that next frame's last byte (or on
-// a BadLength header) if the consumer still has not taken the previous event. Payload bytes beyond
+// Timing: one byte per clock while no event is pending. The event (header fields registered, payload head
+// in place) is held until taken; meanwhile the next frame's magic and header are received, and the input
+// stalls at that frame's first payload byte (or last header byte) if the event is still not taken - 17
+// clocks after it was raised, which the engine meets for every ATC_INV and ATC_FILL. Payload bytes beyond
 // HEAD_BYTES are counted and checked, not stored (no layout the board reads is longer than ATC_FILL's 28).
 //
 // Parameters:
@@ -84,7 +85,6 @@ module frame_rx #(
     reg [1:0]              ev_kind_q, ev_kind_d;
     reg [95:0]             ev_hdr_q, ev_hdr_d;
     reg [16:0]             ev_len_q, ev_len_d;
-    reg [8*HEAD_BYTES-1:0] ev_head_q, ev_head_d;
     reg                    ev_name_q, ev_name_d;
 
     // The byte offered this cycle: replayed header bytes first, then the host's.
@@ -92,9 +92,11 @@ module frame_rx #(
     wire       in_valid  = replaying ? 1'b1 : s_valid;
     wire [7:0] in_data   = replaying ? replay_q[7:0] : s_data;
 
-    // Would this byte produce an event? Then it waits while the event register is full.
+    // Would this byte produce an event, or change the payload head the pending event shows? Then it waits
+    // until the consumer has taken the event. (Not evt_ready of this same clock: that would chain the
+    // consumer's decoding into this input's ready.)
     wire emits   = (state_q == S_HDR && cnt_hdr_q == 4'd11) || (state_q == S_CRC && cnt_q[1:0] == 2'd3);
-    wire blocked = emits && ev_valid_q && !evt_ready;
+    wire blocked = ev_valid_q && (emits || state_q == S_PAY);
     wire take    = in_valid && !blocked;
 
     assign s_ready = !replaying && !blocked;
@@ -134,7 +136,6 @@ module frame_rx #(
         ev_kind_d  = ev_kind_q;
         ev_hdr_d   = ev_hdr_q;
         ev_len_d   = ev_len_q;
-        ev_head_d  = ev_head_q;
         ev_name_d  = ev_name_q;
 
         if (take) begin
@@ -171,7 +172,6 @@ module frame_rx #(
                             ev_kind_d  = EVT_BAD_LEN;
                             ev_hdr_d   = hdr_next;
                             ev_len_d   = 17'h10001;
-                            ev_head_d  = {8*HEAD_BYTES{1'b0}};
                             ev_name_d  = 1'b0;
                             // Search again from the byte after the magic: replay bytes 4..15.
                             replay_d   = hdr_next;
@@ -205,7 +205,6 @@ module frame_rx #(
                             ev_kind_d  = ({in_data, crc_rx_q} == ~crc_q) ? EVT_FRAME : EVT_BAD_CRC;
                             ev_hdr_d   = hdr_q;
                             ev_len_d   = hdr_q[80:64];
-                            ev_head_d  = head_q;
                             ev_name_d  = utf8_complete;
                             state_d    = S_HUNT;
                             magic_d    = 2'd0;
@@ -242,7 +241,6 @@ module frame_rx #(
         ev_kind_q <= ev_kind_d;
         ev_hdr_q  <= ev_hdr_d;
         ev_len_q  <= ev_len_d;
-        ev_head_q <= ev_head_d;
         ev_name_q <= ev_name_d;
     end
 
@@ -253,7 +251,7 @@ module frame_rx #(
     assign evt_type    = ev_hdr_q[23:16];
     assign evt_seq     = ev_hdr_q[63:32];
     assign evt_len     = ev_len_q;
-    assign evt_head    = ev_head_q;
+    assign evt_head    = head_q;      // held: payload bytes wait while an event is pending
     assign evt_name_ok = ev_name_q;
     assign idle_o      = state_q == S_HUNT && magic_q == 2'd0 && !replaying;
 endmodule

@@ -34,6 +34,10 @@ public sealed class BoardSimUnit : IDisposable
         lock (_lock)
         {
             _process.StandardInput.WriteLine(command);
+            if (Environment.GetEnvironmentVariable("BOARD_SIM_TRANSCRIPT") is { Length: > 0 } transcript)
+            {
+                File.AppendAllText(transcript, command + "\n"); // to replay a failing bench by hand
+            }
             var lines = new List<string>();
             while (true)
             {

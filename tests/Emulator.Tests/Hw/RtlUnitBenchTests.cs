@@ -321,7 +321,7 @@ public class RtlUnitBenchTests
     }
 
     [VerilatorFact]
-    public void A_full_atc_core_evicts_its_oldest_entry_and_an_invalidation_takes_entries_plus_4_clocks()
+    public void A_full_atc_core_evicts_its_oldest_entry_and_an_invalidation_takes_entries_plus_5_clocks()
     {
         Unit.Run("reset");
         for (int i = 0; i < 17; i++)
@@ -335,6 +335,6 @@ public class RtlUnitBenchTests
         (List<string> lines, long cycles) = Unit.Run("inv 1 5 11000 c 0 1");
         Assert.Equal(["cpl 1"], lines);
         // One entry per clock plus the pipeline: the bound behind "line rate up to 32 entries" (hw/README.md).
-        Assert.True(cycles <= 16 + 4, $"an invalidation of a 16-entry ATC took {cycles} clocks");
+        Assert.True(cycles <= 16 + 5, $"an invalidation of a 16-entry ATC took {cycles} clocks");
     }
 }
