@@ -100,10 +100,10 @@ module board_engine #(
     // What to send after the drain and flush.
     localparam [2:0] RK_NONE = 3'd0, RK_FIXED = 3'd1, RK_DUMP = 3'd2, RK_ERROR = 3'd3;
     // Engine states.
-    localparam [3:0] S_IDLE = 4'd0, S_DRAIN = 4'd1, S_CLEAR = 4'd2, S_ATC_RESET = 4'd3, S_FLUSH = 4'd4,
-                     S_FLUSH_PAY = 4'd5, S_REPLY = 4'd6, S_REPLY_PAY = 4'd7, S_DUMP_CMD = 4'd8,
-                     S_DUMP_COUNT = 4'd9, S_DUMP_PAY = 4'd10, S_ERR_START = 4'd11, S_ERR_LEN = 4'd12,
-                     S_ERR_PAY = 4'd13, S_DONE = 4'd14, S_ACT = 4'd15;
+    localparam [4:0] S_IDLE = 5'd0, S_DRAIN = 5'd1, S_CLEAR = 5'd2, S_ATC_RESET = 5'd3, S_FLUSH = 5'd4,
+                     S_FLUSH_PAY = 5'd5, S_REPLY = 5'd6, S_REPLY_PAY = 5'd7, S_DUMP_CMD = 5'd8,
+                     S_DUMP_COUNT = 5'd9, S_DUMP_PAY = 5'd10, S_ERR_START = 5'd11, S_ERR_LEN = 5'd12,
+                     S_ERR_PAY = 5'd13, S_DONE = 5'd14, S_ACT = 5'd15, S_CHECK = 5'd16;
     localparam [31:0] ATC_ENTRIES     = 32'd1 << ATC_ENTRIES_LOG2;
     localparam [31:0] MAX_BATCH32     = MAX_BATCH;
     localparam [16:0] MAX_OUTSTANDING = 17'd1 << MAX_OUTSTANDING_LOG2;
@@ -130,7 +130,7 @@ module board_engine #(
     endfunction
 
     // ---------------------------------------------------------------- state
-    reg [3:0]   state_q;
+    reg [4:0]   state_q;
     reg [1:0]   sess_q;
     reg [16:0]  since_sync_q;
     reg [16:0]  outstanding_q;
@@ -155,8 +155,13 @@ module board_engine #(
     reg         err_kind_q;
     reg [7:0]   err_type_q, err_major_q, err_minor_q;
     reg [31:0]  err_seq_q;
-    reg [191:0] chunk_q;         // payload bytes being sent, byte 0 at [7:0]
-    reg [4:0]   chunk_n_q;
+    // The payload being sent is a sequence of pieces, each read in place byte by byte (no copy):
+    // a fixed reply (CAPS or rword_q), INV_COMPLETE's header then one piece per itag (the pending FIFO's
+    // head), ATC_DUMP_REPLY's header then one piece per entry (the ATC's response, held until taken).
+    localparam [2:0] P_NONE = 3'd0, P_FIXED = 3'd1, P_FLUSH_HDR = 3'd2, P_ITAG = 3'd3, P_DUMP_HDR = 3'd4, P_ENTRY = 3'd5;
+    reg [2:0]   piece_q;
+    reg [4:0]   bidx_q;          // byte of the piece
+    reg [15:0]  dump_count_q;
     reg         src_err_q;       // payload comes from error_msg
     reg [16:0]  left_q;          // itags / dump entries still to load
     reg [16:0]  flushed_q;       // itags in the INV_COMPLETE being sent
@@ -185,12 +190,31 @@ module board_engine #(
         .out_valid(err_out_valid), .out_ready(src_err_q && pl_ready), .out_data(err_out)
     );
 
-    assign pl_valid = src_err_q ? err_out_valid : (chunk_n_q != 5'd0);
-    assign pl_data  = src_err_q ? err_out : chunk_q[7:0];
-    wire   pl_beat  = !src_err_q && pl_ready && chunk_n_q != 5'd0;
-    // The chunk register is free for the next itag or dump entry this clock: empty, or its last byte
-    // leaving now (so a stream of itags goes out without a gap, one byte per clock).
-    wire   chunk_free = (chunk_n_q == 5'd0) || (chunk_n_q == 5'd1 && pl_beat);
+    reg  [4:0]   piece_len;
+    reg          piece_valid;
+    reg  [7:0]   piece_byte;
+    wire [191:0] entry_bytes = {rsp_pa, rsp_va, 8'd0, 7'd0, rsp_global, 4'd0, rsp_perms, 2'd0, rsp_size, rsp_pasid};
+    wire [63:0]  small_bytes = (piece_q == P_FLUSH_HDR) ? {48'd0, flushed_q[15:0]}
+                             : (piece_q == P_ITAG)      ? {48'd0, fifo_out}
+                             : (piece_q == P_DUMP_HDR)  ? {16'd0, dump_count_q, dump_sid_q}
+                             : rword_q;
+    always @(*) begin
+        case (piece_q)
+            P_FIXED:     begin piece_len = rn_q;  piece_valid = 1'b1; end
+            P_FLUSH_HDR: begin piece_len = 5'd4;  piece_valid = 1'b1; end
+            P_ITAG:      begin piece_len = 5'd2;  piece_valid = fifo_out_valid; end
+            P_DUMP_HDR:  begin piece_len = 5'd8;  piece_valid = 1'b1; end
+            P_ENTRY:     begin piece_len = 5'd24; piece_valid = rsp_valid; end
+            default:     begin piece_len = 5'd0;  piece_valid = 1'b0; end
+        endcase
+        if (piece_q == P_ENTRY)                          piece_byte = entry_bytes[8*bidx_q +: 8];
+        else if (piece_q == P_FIXED && rtype_q == T_CAPS) piece_byte = CAPS_CHUNK[8*bidx_q +: 8];
+        else                                             piece_byte = small_bytes[8*bidx_q[2:0] +: 8];
+    end
+    assign pl_valid = src_err_q ? err_out_valid : piece_valid;
+    assign pl_data  = src_err_q ? err_out : piece_byte;
+    wire   pl_beat    = !src_err_q && pl_ready && piece_valid;
+    wire   piece_done = pl_beat && (bidx_q == piece_len - 5'd1);
 
     // ---------------------------------------------------------------- decoding the event
     wire [31:0] h_u32_0  = evt_head[31:0];
@@ -216,6 +240,10 @@ module board_engine #(
     wire [15:0] hello_name_len = evt_head[31:16];
     wire hello_ok = evt_len >= 17'd4 && hello_name_len <= 16'd255
                     && evt_len >= {1'b0, hello_name_len} + 17'd4 && evt_name_ok;
+
+    // The payload checks, registered (S_IDLE -> S_CHECK): the decoder's priority chain then starts
+    // from flops, not from the receiver's head bytes through carry chains.
+    reg k_inv_ok_q, k_fill_ok_q, k_hello_ok_q, k_len4_q, k_len8_q, k_limits_q, k_request_q, k_major1_q, k_hello_v1_q;
 
     wire is_request = evt_type == T_ATC_INV || evt_type == T_SYNC || evt_type == T_ATC_DUMP
                       || evt_type == T_ATC_FILL || evt_type == T_RESET;
@@ -262,20 +290,20 @@ module board_engine #(
             a_kind = A_IGNORE;
         end else if (evt_kind != EVT_FRAME) begin
             nak(evt_kind == EVT_BAD_CRC ? NAK_BAD_CRC : NAK_BAD_LENGTH);
-        end else if (evt_type != T_HELLO && evt_major != 8'd1) begin
+        end else if (evt_type != T_HELLO && !k_major1_q) begin
             nak(NAK_UNSUPPORTED_VERSION);
         end else if (evt_type == T_HELLO) begin
-            if (evt_major != 8'd1 || (hello_ok && evt_head[7:0] != 8'd1)) begin
+            if (!k_major1_q || (k_hello_ok_q && !k_hello_v1_q)) begin
                 // Refused: ERROR(version refused) naming the header's version, else the payload's.
                 a_kind = A_REPLY; a_rk = RK_ERROR; a_err_kind = 1'b1; a_close = 1'b1;
-            end else if (!hello_ok) begin
+            end else if (!k_hello_ok_q) begin
                 nak(NAK_BAD_PAYLOAD);
             end else begin
                 a_kind = A_REPLY; a_rk = RK_FIXED; a_rtype = T_CAPS; a_rlen = 17'd24; a_n = 5'd24;
                 a_clear = 1'b1; a_sess = SS_OPEN;
             end
         end else if (evt_type == T_HEARTBEAT) begin
-            if (evt_len < 17'd8) nak(NAK_BAD_PAYLOAD);
+            if (!k_len8_q) nak(NAK_BAD_PAYLOAD);
             else begin
                 a_kind = A_REPLY; a_rk = RK_FIXED; a_rtype = T_HEARTBEAT; a_rlen = 17'd8; a_n = 5'd8;
                 a_word = evt_head[63:0];
@@ -284,25 +312,25 @@ module board_engine #(
             a_kind = A_IGNORE;                       // the board keeps no resend buffer
         end else if (evt_type == 8'hF1) begin        // ERROR from the host: back to awaiting HELLO
             a_kind = A_REPLY; a_rk = RK_NONE; a_clear = 1'b1; a_sess = SS_AWAIT;
-        end else if (is_request && sess_q != SS_OPEN) begin
+        end else if (k_request_q && sess_q != SS_OPEN) begin
             a_kind = A_REPLY; a_rk = RK_ERROR; a_err_kind = 1'b0;
         end else if (evt_type == T_ATC_INV) begin
-            if (!inv_ok) nak(NAK_BAD_PAYLOAD);
-            else if (limits_hit) nak(NAK_BUSY);
+            if (!k_inv_ok_q) nak(NAK_BAD_PAYLOAD);
+            else if (k_limits_q) nak(NAK_BUSY);
             else a_kind = A_INV;
         end else if (evt_type == T_SYNC) begin
-            if (evt_len < 17'd4) nak(NAK_BAD_PAYLOAD);
+            if (!k_len4_q) nak(NAK_BAD_PAYLOAD);
             else begin
                 a_kind = A_REPLY; a_rk = RK_FIXED; a_rtype = T_SYNC_ACK; a_rlen = 17'd4; a_n = 5'd4;
                 a_word = {32'd0, h_u32_0}; a_sync = 1'b1;
             end
         end else if (evt_type == T_ATC_DUMP) begin
-            if (evt_len < 17'd4) nak(NAK_BAD_PAYLOAD);
+            if (!k_len4_q) nak(NAK_BAD_PAYLOAD);
             else begin
                 a_kind = A_REPLY; a_rk = RK_DUMP;
             end
         end else if (evt_type == T_ATC_FILL) begin
-            if (!fill_ok) nak(NAK_BAD_PAYLOAD);
+            if (!k_fill_ok_q) nak(NAK_BAD_PAYLOAD);
             else a_kind = A_FILL;
         end else if (evt_type == T_RESET) begin
             a_kind = A_REPLY; a_rk = RK_FIXED; a_rtype = T_RESET_ACK; a_rlen = 17'd0; a_n = 5'd0;
@@ -344,7 +372,7 @@ module board_engine #(
                 tx_start_type  = T_INV_COMPLETE;
                 tx_start_len   = 17'd4 + {{(15-MAX_OUTSTANDING_LOG2){1'b0}}, fifo_count, 1'b0};
             end
-            S_FLUSH_PAY: fifo_pop = chunk_free && (left_q != 17'd0) && fifo_out_valid;
+            S_FLUSH_PAY: fifo_pop = piece_done && piece_q == P_ITAG;
             S_REPLY: if (rk_q == RK_FIXED) begin
                 tx_start_valid = 1'b1;
                 tx_start_type  = rtype_q;
@@ -357,7 +385,7 @@ module board_engine #(
                 tx_start_len   = 17'd8 + 17'd24 * {1'b0, rsp_count};
                 rsp_ready      = 1'b1;
             end
-            S_DUMP_PAY: rsp_ready = chunk_free && (left_q != 17'd0);
+            S_DUMP_PAY: rsp_ready = piece_done && piece_q == P_ENTRY;
             S_ERR_START: err_start = err_idle;
             S_ERR_LEN: if (err_len_valid) begin
                 tx_start_valid = 1'b1;
@@ -369,21 +397,36 @@ module board_engine #(
     end
 
     always @(posedge clk) begin
-        if (pl_beat) begin
-            chunk_q   <= {8'd0, chunk_q[191:8]};
-            chunk_n_q <= chunk_n_q - 5'd1;
-        end
+        if (pl_beat) bidx_q <= piece_done ? 5'd0 : bidx_q + 5'd1;
         if (rst || session_reset_i) begin
             state_q       <= S_IDLE;
             sess_q        <= SS_AWAIT;
             since_sync_q  <= 17'd0;
             outstanding_q <= 17'd0;
-            chunk_n_q     <= 5'd0;
+            piece_q       <= P_NONE;
+            bidx_q        <= 5'd0;
             src_err_q     <= 1'b0;
         end else begin
             case (state_q)
                 S_IDLE: begin
                     if (evt_valid) begin
+                        k_inv_ok_q   <= inv_ok;
+                        k_fill_ok_q  <= fill_ok;
+                        k_hello_ok_q <= hello_ok;
+                        k_len4_q     <= evt_len >= 17'd4;
+                        k_len8_q     <= evt_len >= 17'd8;
+                        k_limits_q   <= limits_hit;
+                        k_request_q  <= is_request;
+                        k_major1_q   <= evt_major == 8'd1;
+                        k_hello_v1_q <= evt_head[7:0] == 8'd1;
+                        state_q      <= S_CHECK;
+                    end else if (idle_flush) begin
+                        rk_q <= RK_NONE; clear_q <= 1'b0; atc_reset_q <= 1'b0; close_q <= 1'b0;
+                        state_q <= S_FLUSH;
+                    end
+                end
+                S_CHECK: begin
+                    begin
                         d_kind_q      <= a_kind;
                         d_rk_q        <= a_rk;
                         d_rtype_q     <= a_rtype;
@@ -397,9 +440,6 @@ module board_engine #(
                         d_sync_q      <= a_sync;
                         d_sess_q      <= a_sess;
                         state_q       <= S_ACT;
-                    end else if (idle_flush) begin
-                        rk_q <= RK_NONE; clear_q <= 1'b0; atc_reset_q <= 1'b0; close_q <= 1'b0;
-                        state_q <= S_FLUSH;
                     end
                 end
                 S_ACT: if (evt_ready) begin
@@ -444,17 +484,16 @@ module board_engine #(
                     end else if (tx_start_ready) begin
                         flushed_q <= {{(16-MAX_OUTSTANDING_LOG2){1'b0}}, fifo_count};
                         left_q    <= {{(16-MAX_OUTSTANDING_LOG2){1'b0}}, fifo_count};
-                        chunk_q   <= {160'd0, 16'd0, {{(15-MAX_OUTSTANDING_LOG2){1'b0}}, fifo_count}};
-                        chunk_n_q <= 5'd4;
+                        piece_q   <= P_FLUSH_HDR;
                         state_q   <= S_FLUSH_PAY;
                     end
                 end
-                S_FLUSH_PAY: begin
-                    if (fifo_pop) begin
-                        chunk_q   <= {176'd0, fifo_out};
-                        chunk_n_q <= 5'd2;
-                        left_q    <= left_q - 17'd1;
-                    end else if (chunk_n_q == 5'd0 && left_q == 17'd0) begin
+                S_FLUSH_PAY: if (piece_done) begin
+                    if (piece_q == P_ITAG) left_q <= left_q - 17'd1;
+                    if (piece_q == P_FLUSH_HDR || left_q != 17'd1) begin
+                        piece_q <= P_ITAG;
+                    end else begin
+                        piece_q       <= P_NONE;
                         outstanding_q <= outstanding_q - flushed_q;
                         state_q       <= S_REPLY;
                     end
@@ -462,29 +501,31 @@ module board_engine #(
                 S_REPLY: begin
                     case (rk_q)
                         RK_FIXED: if (tx_start_ready) begin
-                            chunk_q   <= (rtype_q == T_CAPS) ? CAPS_CHUNK : {128'd0, rword_q};
-                            chunk_n_q <= rn_q;
-                            state_q   <= S_REPLY_PAY;
+                            piece_q <= (rn_q == 5'd0) ? P_NONE : P_FIXED;
+                            state_q <= (rn_q == 5'd0) ? S_DONE : S_REPLY_PAY;
                         end
                         RK_DUMP:  state_q <= S_DUMP_CMD;
                         RK_ERROR: state_q <= S_ERR_START;
                         default:  state_q <= S_DONE;
                     endcase
                 end
-                S_REPLY_PAY: if (chunk_n_q == 5'd0) state_q <= S_DONE;
+                S_REPLY_PAY: if (piece_done) begin
+                    piece_q <= P_NONE;
+                    state_q <= S_DONE;
+                end
                 S_DUMP_CMD:  if (cmd_ready) state_q <= S_DUMP_COUNT;
                 S_DUMP_COUNT: if (rsp_valid && tx_start_ready) begin
-                    chunk_q   <= {128'd0, 16'd0, rsp_count, dump_sid_q};
-                    chunk_n_q <= 5'd8;
-                    left_q    <= {1'b0, rsp_count};
-                    state_q   <= S_DUMP_PAY;
+                    dump_count_q <= rsp_count;
+                    left_q       <= {1'b0, rsp_count};
+                    piece_q      <= P_DUMP_HDR;
+                    state_q      <= S_DUMP_PAY;
                 end
-                S_DUMP_PAY: begin
-                    if (rsp_ready && rsp_valid) begin
-                        chunk_q   <= {rsp_pa, rsp_va, 8'd0, 7'd0, rsp_global, 4'd0, rsp_perms, 2'd0, rsp_size, rsp_pasid};
-                        chunk_n_q <= 5'd24;
-                        left_q    <= left_q - 17'd1;
-                    end else if (chunk_n_q == 5'd0 && left_q == 17'd0) begin
+                S_DUMP_PAY: if (piece_done) begin
+                    if (piece_q == P_ENTRY) left_q <= left_q - 17'd1;
+                    if ((piece_q == P_DUMP_HDR && left_q != 17'd0) || (piece_q == P_ENTRY && left_q != 17'd1)) begin
+                        piece_q <= P_ENTRY;
+                    end else begin
+                        piece_q <= P_NONE;
                         state_q <= S_DONE;
                     end
                 end

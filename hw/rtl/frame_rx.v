@@ -19,7 +19,7 @@
 // HEAD_BYTES are counted and checked, not stored (no layout the board reads is longer than ATC_FILL's 28).
 //
 // Parameters:
-//   HEAD_BYTES   payload bytes kept for the consumer (28: the ATC_FILL layout)
+//   HEAD_BYTES   payload bytes kept for the consumer (28: the ATC_FILL layout), at most 32
 // Ports:
 //   clk, rst               rst synchronous, active high: back to hunting for a magic, event dropped
 //   s_valid/s_ready/s_data the host's bytes (valid/ready, one byte per beat)
@@ -187,7 +187,7 @@ module frame_rx #(
                 S_PAY: begin
                     crc_d = crc_step;
                     for (i = 0; i < HEAD_BYTES; i = i + 1)
-                        if (cnt_q == HEAD_INDEX[17*i +: 17]) head_d[8*i +: 8] = in_data;
+                        if (cnt_q[16:5] == 12'd0 && cnt_q[4:0] == HEAD_INDEX[17*i +: 5]) head_d[8*i +: 8] = in_data;
                     cnt_d = cnt_q + 17'd1;
                     if (cnt_q + 17'd1 == hdr_q[80:64]) begin
                         state_d = S_CRC;
