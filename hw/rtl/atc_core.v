@@ -29,6 +29,8 @@
 //
 // Parameters:
 //   ENTRIES_LOG2   log2 of the number of entries (ENTRIES = 2^ENTRIES_LOG2)
+//   HAS_LOOKUP     0 drops OP_LOOKUP's logic (it then always misses): the wire protocol never looks up,
+//                  so a small part can spend those cells elsewhere
 // Ports:
 //   clk, rst          synchronous, active high; rst empties the cache
 //   cmd_valid/cmd_ready   one command; fields by op:
@@ -48,7 +50,8 @@
 //     rsp_pa [63:0]   (RSP_LOOKUP: the translated address of cmd_va on a hit)
 //   busy_o           a command is in progress (its completion or responses not all taken)
 module atc_core #(
-    parameter integer ENTRIES_LOG2 = 5
+    parameter integer ENTRIES_LOG2 = 5,
+    parameter integer HAS_LOOKUP   = 1
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -220,8 +223,8 @@ module atc_core #(
             c_used_q   <= e_used;
             c_mine_q   <= e_mine;
             c_remove_q <= e_mine && e_overlap && e_selected;
-            c_own_q    <= e_mine && e_overlap && !`E_GLOBAL(rd_q) && (`E_TAG(rd_q) == tag_q);
-            c_glob_q   <= e_mine && e_overlap && `E_GLOBAL(rd_q) && !tag_q[0];
+            c_own_q    <= HAS_LOOKUP != 0 && e_mine && e_overlap && !`E_GLOBAL(rd_q) && (`E_TAG(rd_q) == tag_q);
+            c_glob_q   <= HAS_LOOKUP != 0 && e_mine && e_overlap && `E_GLOBAL(rd_q) && !tag_q[0];
             c_age_q    <= `E_AGE(rd_q);
             if (a_active_q) begin
                 idx_a_q <= idx_a_q + 1'b1;
@@ -350,7 +353,7 @@ module atc_core #(
     assign rsp_perms  = `E_PERMS(rd_q);
     assign rsp_global = `E_GLOBAL(rd_q);
     assign rsp_va     = {`E_VA(rd_q), 12'd0};
-    assign rsp_pa     = (rsp_kind_q == RSP_LOOKUP) ? {l_pa, va_lo_q} : {`E_PA(rd_q), 12'd0};
+    assign rsp_pa     = (HAS_LOOKUP != 0 && rsp_kind_q == RSP_LOOKUP) ? {l_pa, va_lo_q} : {`E_PA(rd_q), 12'd0};
     assign busy_o     = (state_q != S_IDLE);
 
     `undef E_SID

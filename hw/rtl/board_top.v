@@ -7,7 +7,8 @@
 //                                           |   ^  <--cpl/rsp--'
 //        m_* bytes <-- frame_tx <--frames---'   '-- pending itags (sync_fifo)
 //
-// Parameters: see board_engine (BOARD_ID, ATC_ENTRIES_LOG2, MAX_BATCH, MAX_OUTSTANDING_LOG2).
+// Parameters: see board_engine (BOARD_ID, ATC_ENTRIES_LOG2, MAX_BATCH, MAX_OUTSTANDING_LOG2) and
+// atc_core (ATC_LOOKUP = its HAS_LOOKUP: the protocol never looks up).
 // Ports:
 //   clk, rst            synchronous, active high; rst also empties the ATC
 //   session_reset_i     a new host connection (one clock, while !busy_o): the receiver drops a partial
@@ -20,7 +21,8 @@ module board_top #(
     parameter [63:0]  BOARD_ID             = 64'h4657_4741_0000_0001,
     parameter integer ATC_ENTRIES_LOG2     = 5,
     parameter integer MAX_BATCH            = 1024,
-    parameter integer MAX_OUTSTANDING_LOG2 = 10
+    parameter integer MAX_OUTSTANDING_LOG2 = 10,
+    parameter integer ATC_LOOKUP           = 1
 ) (
     input  wire       clk,
     input  wire       rst,
@@ -68,7 +70,7 @@ module board_top #(
     wire [63:0] rsp_va, rsp_pa;
     wire        atc_busy;
 
-    atc_core #(.ENTRIES_LOG2(ATC_ENTRIES_LOG2)) u_atc (
+    atc_core #(.ENTRIES_LOG2(ATC_ENTRIES_LOG2), .HAS_LOOKUP(ATC_LOOKUP)) u_atc (
         .clk(clk), .rst(rst),
         .cmd_valid(cmd_valid), .cmd_ready(cmd_ready), .cmd_op(cmd_op), .cmd_sid(cmd_sid),
         .cmd_pasid(cmd_pasid), .cmd_global(cmd_global), .cmd_va(cmd_va), .cmd_size(cmd_size),

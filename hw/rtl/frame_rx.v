@@ -78,7 +78,6 @@ module frame_rx #(
     reg [31:0]  crc_q, crc_d;
     reg [23:0]  crc_rx_q, crc_rx_d;    // CRC trailer bytes 0..2
     reg [8*HEAD_BYTES-1:0] head_q, head_d;
-    reg [95:0]  replay_q, replay_d;
     reg [3:0]   replay_n_q, replay_n_d;
 
     reg                    ev_valid_q, ev_valid_d;
@@ -90,7 +89,10 @@ module frame_rx #(
     // The byte offered this cycle: replayed header bytes first, then the host's.
     wire       replaying = (replay_n_q != 4'd0);
     wire       in_valid  = replaying ? 1'b1 : s_valid;
-    wire [7:0] in_data   = replaying ? replay_q[7:0] : s_data;
+    // Replayed bytes come from the BadLength event's own copy of header bytes 4..15, which stays put while
+    // they replay: no other event can be raised before the replay ends (a header needs 16 bytes).
+    wire [3:0] replay_at = REPLAY_BYTES - replay_n_q;
+    wire [7:0] in_data   = replaying ? ev_hdr_q[8*replay_at +: 8] : s_data;
 
     // Would this byte produce an event, or change the payload head the pending event shows? Then it waits
     // until the consumer has taken the event. (Not evt_ready of this same clock: that would chain the
@@ -130,7 +132,6 @@ module frame_rx #(
         crc_d      = crc_q;
         crc_rx_d   = crc_rx_q;
         head_d     = head_q;
-        replay_d   = replay_q;
         replay_n_d = replay_n_q;
         ev_valid_d = ev_valid_q && !evt_ready;
         ev_kind_d  = ev_kind_q;
@@ -140,7 +141,6 @@ module frame_rx #(
 
         if (take) begin
             if (replaying) begin
-                replay_d   = {8'd0, replay_q[95:8]};
                 replay_n_d = replay_n_q - 4'd1;
             end
             case (state_q)
@@ -174,7 +174,6 @@ module frame_rx #(
                             ev_len_d   = 17'h10001;
                             ev_name_d  = 1'b0;
                             // Search again from the byte after the magic: replay bytes 4..15.
-                            replay_d   = hdr_next;
                             replay_n_d = REPLAY_BYTES;
                             state_d    = S_HUNT;
                         end else if (len_next == 32'd0) begin
@@ -237,7 +236,6 @@ module frame_rx #(
         hdr_q     <= hdr_d;
         crc_rx_q  <= crc_rx_d;
         head_q    <= head_d;
-        replay_q  <= replay_d;
         ev_kind_q <= ev_kind_d;
         ev_hdr_q  <= ev_hdr_d;
         ev_len_q  <= ev_len_d;

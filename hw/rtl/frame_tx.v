@@ -66,7 +66,7 @@ module frame_tx (
     always @(*) begin
         case (state_q)
             S_HDR:   out_byte = hdr_byte;
-            S_PAY:   out_byte = pl_data;
+            S_PAY:   out_byte = pr_data;
             default: case (cnt_q[1:0])
                          2'd0: out_byte = crc_fin[7:0];
                          2'd1: out_byte = crc_fin[15:8];
@@ -76,7 +76,17 @@ module frame_tx (
         endcase
     end
 
-    wire out_valid = (state_q == S_HDR) || (state_q == S_CRC) || (state_q == S_PAY && pl_valid);
+    // The payload passes a register slice first: the engine's byte muxes (ERROR text, dump entries, itags)
+    // then never chain into the CRC update below.
+    wire       pr_valid;
+    wire [7:0] pr_data;
+    wire       pr_ready = (state_q == S_PAY) && m_ready;
+    stream_reg #(.WIDTH(8)) u_pl (
+        .clk(clk), .rst(rst), .s_valid(pl_valid), .s_ready(pl_ready), .s_data(pl_data),
+        .m_valid(pr_valid), .m_ready(pr_ready), .m_data(pr_data)
+    );
+
+    wire out_valid = (state_q == S_HDR) || (state_q == S_CRC) || (state_q == S_PAY && pr_valid);
     wire beat      = out_valid && m_ready;
 
     wire [31:0] crc_step;
@@ -143,7 +153,6 @@ module frame_tx (
     end
 
     assign start_ready = (state_q == S_IDLE);
-    assign pl_ready    = (state_q == S_PAY) && m_ready;
     assign m_valid     = out_valid;
     assign m_data      = out_byte;
     assign busy_o      = (state_q != S_IDLE);

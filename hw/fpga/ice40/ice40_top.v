@@ -38,7 +38,7 @@ module ice40_top (
     // forgotten when it sends again after the link idled (it will start with HELLO).
     board_top #(
         .BOARD_ID(64'h4657_4741_0000_0001), .ATC_ENTRIES_LOG2(`ATC_ENTRIES_LOG2),
-        .MAX_BATCH(256), .MAX_OUTSTANDING_LOG2(8)
+        .MAX_BATCH(256), .MAX_OUTSTANDING_LOG2(8), .ATC_LOOKUP(0)
     ) u_board (
         .clk(ft_clk), .rst(rst), .session_reset_i(hangup && !busy && !h2b_valid),
         .s_valid(h2b_valid), .s_ready(h2b_ready), .s_data(h2b_data),
