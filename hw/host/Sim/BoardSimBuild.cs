@@ -100,6 +100,13 @@ public static class BoardSimBuild
             {
                 throw new InvalidOperationException($"make -C {hwDirectory} sim failed (exit {make.ExitCode}):\n{output}");
             }
+            foreach (string stale in Directory.GetDirectories(cacheRoot, "board-sim-*"))
+            {
+                if (stale != dir)
+                {
+                    Directory.Delete(stale, recursive: true); // builds of older sources: never asked for again
+                }
+            }
             return binary;
         }
     }
