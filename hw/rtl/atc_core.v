@@ -103,16 +103,6 @@ module atc_core #(
     `define E_PA(w)      w[219:168]
     `define E_AGE(w)     w[251:220]
 
-    // Address bits 63:12 covered below 2^size: bit j set when j + 12 < size.
-    function [51:0] hi_mask;
-        input [6:0] size;
-        integer j;
-        begin
-            for (j = 0; j < 52; j = j + 1)
-                hi_mask[j] = (j + 12 < size);
-        end
-    endfunction
-
     reg [W-1:0] mem [0:ENTRIES-1];
     reg [W-1:0] rd_q;
     reg [ENTRIES-1:0] valid_q;
@@ -172,7 +162,9 @@ module atc_core #(
 
     // ---- the command as latched ----
     wire        c_nopasid = (cmd_pasid == 32'hFFFFFFFF);
-    wire [51:0] c_mask    = hi_mask(cmd_size);
+    wire [63:0] c_mask64;
+    size_mask u_mask (.size_i(cmd_size), .mask_o(c_mask64));
+    wire [51:0] c_mask    = c_mask64[63:12];   // address bits 63:12 below 2^size
     wire [51:0] c_va_hi   = cmd_va[63:12];
 
     // ---- lookup result, from the fetched entry ----

@@ -115,15 +115,6 @@ module board_engine #(
     localparam [191:0] CAPS_CHUNK = {MAX_OUTSTANDING32, MAX_BATCH32, ATC_ENTRIES, ATC_WAYS16, 8'd0, 8'd1, BOARD_ID};
     /* verilator lint_on WIDTHCONCAT */
 
-    function [63:0] mask64;   // bits below 2^size
-        input [7:0] size;
-        integer j;
-        begin
-            for (j = 0; j < 64; j = j + 1)
-                mask64[j] = (j < size);
-        end
-    endfunction
-
     function pasid_ok;        // < 2^20, or 0xFFFFFFFF (no PASID)
         input [31:0] pasid;
         pasid_ok = (pasid[31:20] == 12'd0) || (pasid == 32'hFFFFFFFF);
@@ -231,7 +222,8 @@ module board_engine #(
     wire [7:0]  fill_rsvd  = evt_head[95:88];
     wire [63:0] fill_va    = evt_head[159:96];
     wire [63:0] fill_pa    = evt_head[223:160];
-    wire [63:0] fill_mask  = mask64(fill_size);
+    wire [63:0] fill_mask;
+    size_mask u_fill_mask (.size_i(fill_size[7] ? 7'h7F : fill_size[6:0]), .mask_o(fill_mask));
     wire fill_ok = evt_len >= 17'd28 && pasid_ok(h_pasid) && fill_size >= 8'd12 && fill_size <= 8'd63
                    && fill_perms[7:4] == 4'd0 && fill_flags[7:1] == 7'd0 && fill_rsvd == 8'd0
                    && (fill_va & fill_mask) == 64'd0 && (fill_pa & fill_mask) == 64'd0

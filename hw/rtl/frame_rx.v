@@ -91,8 +91,8 @@ module frame_rx #(
     wire       in_valid  = replaying ? 1'b1 : s_valid;
     // Replayed bytes come from the BadLength event's own copy of header bytes 4..15, which stays put while
     // they replay: no other event can be raised before the replay ends (a header needs 16 bytes).
-    wire [3:0] replay_at = REPLAY_BYTES - replay_n_q;
-    wire [7:0] in_data   = replaying ? ev_hdr_q[8*replay_at +: 8] : s_data;
+    reg  [3:0] replay_at_q;   // the replayed byte's index in ev_hdr_q (0 = header byte 4)
+    wire [7:0] in_data   = replaying ? ev_hdr_q[8*replay_at_q +: 8] : s_data;
 
     // Would this byte produce an event, or change the payload head the pending event shows? Then it waits
     // until the consumer has taken the event. (Not evt_ready of this same clock: that would chain the
@@ -114,8 +114,16 @@ module frame_rx #(
     wire        name_clear = take && state_q == S_HDR && cnt_hdr_q == 4'd11;
     wire        utf8_complete;
     wire        utf8_ok_unused;
+    // The name check runs one clock behind (its verdict is read at the CRC's last byte, 4 clocks after
+    // the last name byte), so the input mux does not chain into its range compares.
+    reg       name_en_q;
+    reg [7:0] name_data_q;
+    always @(posedge clk) begin
+        name_en_q   <= name_en && !name_clear;
+        name_data_q <= in_data;
+    end
     utf8_check u_utf8 (
-        .clk(clk), .rst(rst), .clear_i(name_clear), .en_i(name_en), .data_i(in_data),
+        .clk(clk), .rst(rst), .clear_i(name_clear), .en_i(name_en_q), .data_i(name_data_q),
         .ok_o(utf8_ok_unused), .complete_o(utf8_complete)
     );
 
@@ -229,6 +237,7 @@ module frame_rx #(
             cnt_hdr_q  <= cnt_hdr_d;
             cnt_q      <= cnt_d;
             replay_n_q <= replay_n_d;
+            replay_at_q <= (replay_n_d == REPLAY_BYTES) ? 4'd0 : replay_at_q + {3'd0, replaying && take};
             ev_valid_q <= ev_valid_d;
             crc_q      <= crc_d;
         end
