@@ -28,6 +28,9 @@ internal static class BenchCommand
         new StraceImportBenchmark(),
         new BoardBatchedTcpBenchmark(),
         new BoardSyncRttBenchmark(),
+        new RtlCyclesPerInvBenchmark(),
+        new RtlFmaxIce40Benchmark(),
+        new BoardBatchedRtlBenchmark(),
     ];
 
     public static Command Create()
