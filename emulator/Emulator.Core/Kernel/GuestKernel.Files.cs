@@ -129,10 +129,13 @@ public sealed partial class GuestKernel
     private static void CloseOnExec(GuestProcess p) => p.Files.CloseOnExec();
 
     /// <summary>
-    /// mmap of a file. MAP_PRIVATE of a regular file (or a memfd) gets anonymous private pages holding
-    /// the file's bytes from <paramref name="offset"/> (zero past its end): the copy-on-write view, read
-    /// eagerly. /dev/zero maps anonymous memory (shared or private). A shared writable mapping of a
-    /// file is -ENODEV (not offered: the guest's writes would have to reach the host file).
+    /// mmap of a file. MAP_SHARED of an in-memory file (a memfd, a file in /dev/shm or in the overlay's
+    /// layer) maps the file's own pages: its contents move into a <see cref="SharedMemoryObject"/> that
+    /// every mapping, read and write share (POSIX shared memory, memfd dual mappings). MAP_PRIVATE of a
+    /// regular file gets anonymous private pages holding the file's bytes from <paramref name="offset"/>
+    /// (zero past its end): the copy-on-write view, read eagerly. /dev/zero maps anonymous memory. A
+    /// shared writable mapping of a host file is -ENODEV (not offered: the guest's stores would have to
+    /// reach the host file); a read-only one gets the private view.
     /// </summary>
     private long MapFile(GuestProcess p, ulong addr, ulong length, ulong prot, ulong flags, ulong fd, ulong offset)
     {
@@ -160,6 +163,17 @@ public sealed partial class GuestKernel
             if (!file.CanRead || (shared && (prot & 2) != 0 && !file.CanWrite))
             {
                 return Return(Errno.EACCES);
+            }
+            if (shared && file is MemFileDescription mem)
+            {
+                var obj = mem.File.ShareWith(_machine.Frames);
+                if (obj is null)
+                {
+                    return Return(Errno.ENOMEM);
+                }
+                obj.PageWritten ??= pfn => _code.Invalidate(pfn << Page.Shift, Page.Size);
+                var serr = p.Mm.MmapShared(addr, length, (Protection)(uint)prot, (MapFlags)(uint)flags, obj, offset >> Page.Shift, out ulong at);
+                return serr == Errno.Ok ? (long)at : Return(serr);
             }
             if (shared && (prot & 2) != 0)
             {
