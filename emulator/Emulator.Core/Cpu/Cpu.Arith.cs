@@ -18,21 +18,13 @@ public sealed partial class Cpu
     /// <summary>The two-operand arithmetic and logic group (opcode extensions /0../7 and TEST).</summary>
     private enum AluOp : byte { Add, Or, Adc, Sbb, And, Sub, Xor, Cmp, Test }
 
-    private ulong Flags
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => (ulong)_state.Rflags;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        set => _state.Rflags = (RFlags)value;
-    }
-
     /// <summary>Replaces the status flags in <paramref name="which"/> with those in <paramref name="value"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SetFlags(ulong which, ulong value) => Flags = (Flags & ~which) | (value & which);
 
     /// <summary>ZF, SF and PF of a result of <paramref name="size"/> bytes (already truncated).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Szp(ulong r, int size)
+    internal static ulong Szp(ulong r, int size)
     {
         ulong f = (r >> (size * 8 - 8)) & SF;            // the sign bit lands on bit 7
         if (r == 0)
@@ -44,7 +36,7 @@ public sealed partial class Cpu
 
     /// <summary>Flags of a + b (+ carry) = r: carry out of and into the top bit, and out of bit 3.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong AddFlags(ulong a, ulong b, ulong r, int size)
+    internal static ulong AddFlags(ulong a, ulong b, ulong r, int size)
     {
         ulong sb = SignBit(size);
         ulong f = Szp(r, size) | ((a ^ b ^ r) & AF);
@@ -61,7 +53,7 @@ public sealed partial class Cpu
 
     /// <summary>Flags of a − b (− borrow) = r.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong SubFlags(ulong a, ulong b, ulong r, int size)
+    internal static ulong SubFlags(ulong a, ulong b, ulong r, int size)
     {
         ulong sb = SignBit(size);
         ulong f = Szp(r, size) | ((a ^ b ^ r) & AF);
@@ -76,8 +68,8 @@ public sealed partial class Cpu
         return f;
     }
 
-    /// <summary>Computes <paramref name="op"/> and sets all six status flags (SDM Vol. 2: ADD, ADC,
-    /// SUB, SBB, CMP set them all; AND, OR, XOR, TEST clear CF and OF and leave AF undefined —
+    /// <summary>Computes <paramref name="op"/> and sets all six status flags, lazily (SDM Vol. 2: ADD,
+    /// ADC, SUB, SBB, CMP set them all; AND, OR, XOR, TEST clear CF and OF and leave AF undefined —
     /// this CPU clears AF, as Intel and AMD processors do).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong Alu(AluOp op, ulong a, ulong b, int size)
@@ -88,20 +80,20 @@ public sealed partial class Cpu
         {
             case AluOp.Add:
                 r = (a + b) & mask;
-                SetFlags(StatusFlags, AddFlags(a, b, r, size));
+                SetLazyFlags(FlagKind.Add, a, b, r, size);
                 return r;
             case AluOp.Adc:
                 r = (a + b + (Flags & CF)) & mask;
-                SetFlags(StatusFlags, AddFlags(a, b, r, size));
+                SetLazyFlags(FlagKind.Add, a, b, r, size);
                 return r;
             case AluOp.Sub:
             case AluOp.Cmp:
                 r = (a - b) & mask;
-                SetFlags(StatusFlags, SubFlags(a, b, r, size));
+                SetLazyFlags(FlagKind.Sub, a, b, r, size);
                 return r;
             case AluOp.Sbb:
                 r = (a - b - (Flags & CF)) & mask;
-                SetFlags(StatusFlags, SubFlags(a, b, r, size));
+                SetLazyFlags(FlagKind.Sub, a, b, r, size);
                 return r;
             case AluOp.And:
             case AluOp.Test:
@@ -114,7 +106,7 @@ public sealed partial class Cpu
                 r = a ^ b;
                 break;
         }
-        SetFlags(StatusFlags, Szp(r, size));
+        SetLazyFlags(FlagKind.Result, 0, 0, r, size);
         return r;
     }
 
@@ -167,15 +159,17 @@ public sealed partial class Cpu
                 break;
             case Mnemonic.Neg:
                 r = (0 - a) & mask;
-                SetFlags(StatusFlags, SubFlags(0, a, r, size));
+                SetLazyFlags(FlagKind.Sub, 0, a, r, size);
                 break;
             case Mnemonic.Inc:
                 r = (a + 1) & mask;
-                SetFlags(StatusFlags & ~CF, AddFlags(a, 1, r, size));
+                FixCarry();
+                SetLazyFlags(FlagKind.Inc, a, 1, r, size);
                 break;
             default:
                 r = (a - 1) & mask;
-                SetFlags(StatusFlags & ~CF, SubFlags(a, 1, r, size));
+                FixCarry();
+                SetLazyFlags(FlagKind.Dec, a, 1, r, size);
                 break;
         }
         StoreDest(i, size, r, m);

@@ -16,23 +16,39 @@ public sealed partial class Cpu
     private readonly MicroTlbEntry[] _readTlb = new MicroTlbEntry[MicroTlbEntries];
     private readonly MicroTlbEntry[] _writeTlb = new MicroTlbEntry[MicroTlbEntries];
 
-    /// <summary>A cached translation: valid while the TLB's sequence number equals <see cref="Seq"/>.</summary>
-    private struct MicroTlbEntry
+    /// <summary>A cached translation: valid while the TLB's sequence number equals <see cref="Seq"/>.
+    /// It holds the host storage of the page too (<see cref="PhysicalMemory.FrameStorage"/>), so a hit
+    /// reaches guest memory without looking the frame up.</summary>
+    internal struct MicroTlbEntry
     {
         public ulong Tag;   // va page | MicroValid
         public ulong PaPage;
+        public byte[] Host;
+        public int HostOffset; // of the page in Host
         public uint Seq;
     }
 
     /// <summary>A translated data access: the physical address of its first byte and, when it crosses
-    /// a page boundary, of the first byte on the second page.</summary>
-    private readonly struct MemRef(ulong pa0, ulong pa1, int split)
+    /// a page boundary, of the first byte on the second page; for an access within one page that the
+    /// micro-TLB served, the host array and offset of its first byte (null otherwise).</summary>
+    private readonly struct MemRef(ulong pa0, ulong pa1, int split, byte[]? host = null, int hostOffset = 0)
     {
         public readonly ulong Pa0 = pa0;
         public readonly ulong Pa1 = pa1;
 
         /// <summary>Bytes on the first page (the access size when it does not cross).</summary>
         public readonly int Split = split;
+
+        public readonly byte[]? Host = host;
+        public readonly int HostOffset = hostOffset;
+    }
+
+    /// <summary>Eight translated accesses on the stack (a <see cref="MemRef"/> holds an array
+    /// reference, so it cannot be stackalloc'ed).</summary>
+    [InlineArray(8)]
+    private struct MemRefs8
+    {
+        private MemRef _element;
     }
 
     private void ResetTranslationCaches()
@@ -77,6 +93,7 @@ public sealed partial class Cpu
         {
             e.Tag = (va & ~Page.Mask) | MicroValid;
             e.PaPage = pa & ~Page.Mask;
+            e.Host = _memory.FrameStorage(pa >> Page.Shift, out e.HostOffset);
             e.Seq = seq;
         }
         return true;
@@ -86,6 +103,21 @@ public sealed partial class Cpu
     /// pages when it crosses a boundary, without touching memory.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TranslateMem(ulong va, int size, bool write, out MemRef m)
+    {
+        uint seq = _tlb.BeginFill();
+        ref MicroTlbEntry e = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(write ? _writeTlb : _readTlb),
+            (int)(va >> Page.Shift) & (MicroTlbEntries - 1));
+        int offset = (int)(va & Page.Mask);
+        if (e.Tag == ((va & ~Page.Mask) | MicroValid) && e.Seq == seq && offset <= Page.Size - size)
+        {
+            m = new MemRef(e.PaPage | (uint)offset, 0, size, e.Host, e.HostOffset + offset);
+            return true;
+        }
+        return TranslateMemSlow(va, size, write, out m);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TranslateMemSlow(ulong va, int size, bool write, out MemRef m)
     {
         int inPage = Page.Size - (int)(va & Page.Mask);
         if (!Translate(va, write, out ulong pa0))
@@ -135,12 +167,18 @@ public sealed partial class Cpu
     private ref byte HostByte(ulong pa) =>
         ref Unsafe.Add(ref MemoryMarshal.GetReference(_memory.Frame(pa >> Page.Shift)), (int)(pa & Page.Mask));
 
+    /// <summary>The host byte of the first byte of <paramref name="m"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref byte HostRef(in MemRef m) => ref m.Host is null
+        ? ref HostByte(m.Pa0)
+        : ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(m.Host), m.HostOffset);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong Load(in MemRef m, int size)
     {
         if (m.Split == size)
         {
-            ref byte b = ref HostByte(m.Pa0);
+            ref byte b = ref HostRef(m);
             return size switch
             {
                 1 => b,
@@ -173,7 +211,7 @@ public sealed partial class Cpu
         }
         if (m.Split == size)
         {
-            ref byte b = ref HostByte(m.Pa0);
+            ref byte b = ref HostRef(m);
             switch (size)
             {
                 case 1: b = (byte)value; break;

@@ -64,7 +64,7 @@ public sealed partial class Cpu
                 case 4: _r[0] = lo; _r[2] = hi; break;
                 default: _r[0] = lo; _r[2] = hi; break;
             }
-            SetFlags(StatusFlags, Szp(lo, size) | (overflow ? CF | OF : 0));
+            SetLazyFlags(FlagKind.Result, 0, overflow ? CF | OF : 0, lo, size);
             return true;
         }
         {
@@ -103,7 +103,7 @@ public sealed partial class Cpu
                 overflow = p != SignExtend(r, bits);
             }
             SetReg(d, r);
-            SetFlags(StatusFlags, Szp(r, size) | (overflow ? CF | OF : 0));
+            SetLazyFlags(FlagKind.Result, 0, overflow ? CF | OF : 0, r, size);
             return true;
         }
     }

@@ -36,29 +36,36 @@ public sealed partial class Cpu
         ulong mask = Mask(size);
         ulong sb = SignBit(size);
         ulong r;
-        ulong f = Flags;
         ulong cf;
         switch (i.Mnemonic)
         {
+            // The shifts set every status flag: recorded lazily (SF, ZF, PF from the result).
             case Mnemonic.Shl:
             case Mnemonic.Sal:
                 r = c < 64 ? (a << c) & mask : 0;
                 cf = c <= bits ? (a >> (bits - c)) & 1 : 0;
-                f = (f & ~StatusFlags) | Szp(r, size) | cf | (((r & sb) != 0) ^ (cf != 0) ? OF : 0);
-                break;
+                SetLazyFlags(FlagKind.Result, 0, cf | (((r & sb) != 0) ^ (cf != 0) ? OF : 0), r, size);
+                StoreDest(i, size, r, m);
+                return true;
             case Mnemonic.Shr:
                 r = c < 64 ? a >> c : 0;
                 cf = (a >> (c - 1)) & 1;
-                f = (f & ~StatusFlags) | Szp(r, size) | cf | TopTwoDiffer(r, bits);
-                break;
+                SetLazyFlags(FlagKind.Result, 0, cf | TopTwoDiffer(r, bits), r, size);
+                StoreDest(i, size, r, m);
+                return true;
             case Mnemonic.Sar:
             {
                 long sa = (long)(a << (64 - bits)) >> (64 - bits);
                 r = (ulong)(sa >> Math.Min(c, 63)) & mask;
                 cf = (ulong)(sa >> (c - 1)) & 1;
-                f = (f & ~StatusFlags) | Szp(r, size) | cf;
-                break;
+                SetLazyFlags(FlagKind.Result, 0, cf, r, size);
+                StoreDest(i, size, r, m);
+                return true;
             }
+        }
+        ulong f = Flags;
+        switch (i.Mnemonic)
+        {
             case Mnemonic.Rol:
             {
                 int k = c % bits;

@@ -46,7 +46,8 @@ public sealed partial class Cpu
             WriteVexResult(dataReg, r);
             return true;
         }
-        Span<MemRef> refs = stackalloc MemRef[8];
+        MemRefs8 refBuffer = default;
+        Span<MemRef> refs = refBuffer;
         for (int k = 0; k < count; k++)
         {
             if (ElementEnabled(mask, k, size) && !TranslateMem(ea + (ulong)(k * size), size, write: true, out refs[k]))

@@ -276,7 +276,8 @@ public sealed partial class Cpu
             Register.GS => _state.GsBase,
             _ => 0,
         };
-        Span<MemRef> refs = stackalloc MemRef[8];
+        MemRefs8 refBuffer = default;
+        Span<MemRef> refs = refBuffer;
         for (int k = 0; k < 8; k++)
         {
             if (((mask >> (8 * k + 7)) & 1) != 0 && !TranslateMem(va + (ulong)k, 1, write: true, out refs[k]))

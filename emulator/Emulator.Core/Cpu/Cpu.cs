@@ -102,6 +102,17 @@ public sealed partial class Cpu
         ArgumentOutOfRangeException.ThrowIfLessThan(maxInstructions, 1);
         ResetTranslationCaches();
         _limit = _retired + maxInstructions;
+        CpuExit exit = Interpret();
+        if (_lazyKind != FlagKind.None)
+        {
+            MaterializeFlags();
+        }
+        return exit;
+    }
+
+    /// <summary>The interpreter loop: one instruction at a time until the budget ends or an exit.</summary>
+    private CpuExit Interpret()
+    {
         while (_retired < _limit)
         {
             ulong rip = _state.Rip;

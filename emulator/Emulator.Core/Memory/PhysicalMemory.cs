@@ -77,6 +77,20 @@ public sealed class PhysicalMemory
     /// <summary>True when [pa, pa+size) lies within RAM.</summary>
     public bool Contains(ulong pa, ulong size) => pa < RamSize && size <= RamSize - pa;
 
+    /// <summary>The host array holding frame <paramref name="pfn"/> and the frame's offset in it, for
+    /// a CPU's translation cache to keep (the arrays are never replaced or freed while the memory lives).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The frame is outside RAM (a bug in the caller).</exception>
+    internal byte[] FrameStorage(ulong pfn, out int offset)
+    {
+        if (pfn >= FrameCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(pfn), pfn, "frame outside RAM");
+        }
+        ulong pa = pfn << Page.Shift;
+        offset = (int)(pa & ChunkMask);
+        return Chunk(pa);
+    }
+
     /// <summary>The 4 KiB of one frame, for whole-frame work (zeroing, copying, migration).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The frame is outside RAM (a bug in the caller).</exception>
     public Span<byte> Frame(ulong pfn)
