@@ -33,6 +33,24 @@ public sealed class CodeCache
     /// <summary>Physical pages with cached decoded instructions.</summary>
     public int Count => _pages.Count;
 
+    /// <summary>Regions the translator compiled (including entries it found nothing to translate at).</summary>
+    public long RegionsTranslated { get; private set; }
+
+    /// <summary>Guest instructions in the compiled regions.</summary>
+    public long InstructionsTranslated { get; private set; }
+
+    /// <summary>Host time spent translating (decode, analysis, IL emission and the .NET JIT).</summary>
+    public TimeSpan TranslationTime => TimeSpan.FromSeconds((double)_translateTicks / System.Diagnostics.Stopwatch.Frequency);
+
+    private long _translateTicks;
+
+    internal void NoteTranslation(int instructions, long ticks)
+    {
+        RegionsTranslated++;
+        InstructionsTranslated += instructions;
+        _translateTicks += ticks;
+    }
+
     /// <summary>Drops every page in [<paramref name="pa"/>, <paramref name="pa"/> + <paramref name="length"/>):
     /// after guest memory was written other than by a CPU store (the kernel writing into a live frame,
     /// a device DMA-writing to it).</summary>

@@ -33,12 +33,25 @@ internal sealed class CodePage
     public Instruction[] Instructions = new Instruction[32];
     public int Count;
 
+    /// <summary>Per instruction (same index as <see cref="Instructions"/>): how often execution
+    /// arrived at it as a block head (after a branch or a region exit); for the translator's
+    /// threshold. Allocated on first use.</summary>
+    public ushort[]? Heat;
+
+    /// <summary>Per instruction: the translated region entered there, if any.</summary>
+    public Translate.TranslatedRegion?[]? Regions;
+
     /// <summary>Stores a decoded instruction at <paramref name="offset"/>; returns its index.</summary>
     public int Add(in Instruction instruction, int offset)
     {
         if (Count == Instructions.Length)
         {
             Array.Resize(ref Instructions, Count * 2);
+            if (Heat is not null)
+            {
+                Array.Resize(ref Heat, Count * 2);
+                Array.Resize(ref Regions, Count * 2);
+            }
         }
         Instructions[Count] = instruction;
         Slot[offset] = (ushort)(Count + 1);

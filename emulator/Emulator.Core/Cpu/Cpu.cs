@@ -78,6 +78,8 @@ public sealed partial class Cpu
         _ramSize = _memory.RamSize;
         _code = _options.CodeCache ?? new CodeCache(_memory);
         _codeBits = _code.Bits;
+        _translate = _options.Mode == CpuMode.Translate && _frames is not null;
+        _threshold = Math.Max(1, _options.TranslationThreshold);
         _decoder = Decoder.Create(64, _reader, DecoderOptions.None);
     }
 
@@ -110,9 +112,14 @@ public sealed partial class Cpu
         return exit;
     }
 
-    /// <summary>The interpreter loop: one instruction at a time until the budget ends or an exit.</summary>
+    /// <summary>The dispatcher: translated regions where there are, else one instruction at a time,
+    /// until the budget ends or an exit.</summary>
     private CpuExit Interpret()
     {
+        // True when RIP is a block head: the start of the run, after a branch or a region exit. Only
+        // there are regions looked up (and heat counted).
+        bool head = _translate;
+        bool headAfter = false;
         while (_retired < _limit)
         {
             ulong rip = _state.Rip;
@@ -121,10 +128,25 @@ public sealed partial class Cpu
             {
                 return new CpuExit(_exitKind, rip, i, i.Length != 0, _exitAddress, _exitErrorCode, _exitAccess);
             }
+            if (head)
+            {
+                int code = TryRunRegion(rip);
+                if (code >= 0)
+                {
+                    head = code == ExitContinue;
+                    headAfter = code == ExitInterpret;
+                    continue;
+                }
+            }
             _state.Rip = i.NextIP;
             if (Execute(in i))
             {
                 _retired++;
+                if (_translate)
+                {
+                    head = headAfter || i.FlowControl != FlowControl.Next;
+                    headAfter = false;
+                }
                 continue;
             }
             if (_exitKind is CpuExitKind.Syscall or CpuExitKind.Breakpoint)

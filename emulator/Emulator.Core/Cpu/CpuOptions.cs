@@ -23,4 +23,34 @@ public sealed record CpuOptions
     /// <summary>The micro-architecture level: what CPUID reports and which instructions execute.
     /// Default: the highest implemented.</summary>
     public CpuLevel Level { get; init; } = CpuLevel.V3;
+
+    /// <summary>Interpreter only, or tiered translation of hot code (which needs <see cref="Frames"/>
+    /// for the code cache; without it the vCPU interprets). Default: <see cref="DefaultMode"/>.</summary>
+    public CpuMode Mode { get; init; } = DefaultMode;
+
+    /// <summary>How many times execution must arrive at a block head (a branch target, a return
+    /// address) before the code from there is translated. Default: <see cref="DefaultTranslationThreshold"/>.</summary>
+    public int TranslationThreshold { get; init; } = DefaultTranslationThreshold;
+
+    /// <summary>
+    /// The mode of vCPUs whose options do not set one: the process-wide switch. It starts as the
+    /// environment variable <c>EMULATOR_CPU_MODE</c> says (<c>interp</c> or <c>jit</c>; unset:
+    /// translate), so a whole test run can be repeated in interpreter mode; <c>--cpu-mode</c> sets it.
+    /// </summary>
+    public static CpuMode DefaultMode { get; set; } = ParseMode(Environment.GetEnvironmentVariable("EMULATOR_CPU_MODE")) ?? CpuMode.Translate;
+
+    /// <summary>The threshold of vCPUs whose options do not set one: the environment variable
+    /// <c>EMULATOR_JIT_THRESHOLD</c> when set (1 translates every block head at once, which makes a
+    /// test run exercise the translator everywhere), else 200.</summary>
+    public static int DefaultTranslationThreshold { get; set; } =
+        int.TryParse(Environment.GetEnvironmentVariable("EMULATOR_JIT_THRESHOLD"), out int t) && t >= 1 ? t : 200;
+
+    /// <summary>Parses a mode name: <c>interp</c>/<c>interpret</c> or <c>jit</c>/<c>translate</c>
+    /// (case-insensitive); null for anything else.</summary>
+    public static CpuMode? ParseMode(string? name) => name?.Trim().ToLowerInvariant() switch
+    {
+        "interp" or "interpret" or "interpreter" => CpuMode.Interpret,
+        "jit" or "translate" => CpuMode.Translate,
+        _ => null,
+    };
 }

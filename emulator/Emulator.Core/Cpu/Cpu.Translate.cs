@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using Emulator.Core.Cpu.Translate;
+using Emulator.Core.Memory;
+using Emulator.Core.Paging;
+using Iced.Intel;
+
+namespace Emulator.Core.Cpu;
+
+public sealed partial class Cpu
+{
+    /// <summary>Region exit: RIP is a block head; look the next region up.</summary>
+    internal const int ExitContinue = 0;
+
+    /// <summary>Region exit: the interpreter must execute the instruction at RIP (state is exactly as
+    /// before it); the instruction after it is a block head.</summary>
+    internal const int ExitInterpret = 1;
+
+    /// <summary>Region exit: the next block does not fit the budget; the interpreter runs on.</summary>
+    internal const int ExitBudget = 2;
+
+    /// <summary>Most guest instructions in one region (the .NET JIT's cost grows with method size).</summary>
+    private const int MaxRegionInstructions = 400;
+
+    /// <summary>True when hot code is translated (<see cref="CpuMode.Translate"/> and a code cache).</summary>
+    private readonly bool _translate;
+
+    /// <summary>Arrivals at a block head before its region is translated.</summary>
+    private readonly int _threshold;
+
+    /// <summary>The target of a region's memory access that did not get a translation (never read).</summary>
+    private readonly byte[] _jitSink = new byte[16];
+
+    /// <summary>Scratch for the decode stage: the bytes of the page being translated.</summary>
+    private byte[]? _translatePage;
+
+    /// <summary>Runs the translated region at <paramref name="rip"/> if there is one (translating it
+    /// first when its head just became hot).</summary>
+    /// <returns>The region's exit code, or −1 when the interpreter must execute the instruction.</returns>
+    private int TryRunRegion(ulong rip)
+    {
+        CodePage? page = _codePage;
+        if (page is null || (rip & ~Page.Mask) != _codeVaPage || _tlb.BeginFill() != _codeSeq || page.Dead)
+        {
+            return -1;
+        }
+        int slot = page.Slot[(int)(rip & Page.Mask)];
+        if (slot == 0)
+        {
+            return -1;
+        }
+        int index = slot - 1;
+        TranslatedRegion?[]? regions = page.Regions;
+        if (regions is null)
+        {
+            page.Heat = new ushort[page.Instructions.Length];
+            regions = page.Regions = new TranslatedRegion?[page.Instructions.Length];
+        }
+        TranslatedRegion? region = regions[index];
+        if (region is null)
+        {
+            if (++page.Heat![index] < _threshold)
+            {
+                return -1;
+            }
+            region = Translate(page, rip);
+            page.Regions![index] = region;
+        }
+        return region.Run is null ? -1 : region.Run(this);
+    }
+
+    /// <summary>Decodes, analyses and compiles the region entered at <paramref name="rip"/>.</summary>
+    private TranslatedRegion Translate(CodePage page, ulong rip)
+    {
+        long start = Stopwatch.GetTimestamp();
+        byte[] bytes = _translatePage ??= new byte[Page.Size];
+        _memory.Frame(page.Pfn).CopyTo(bytes);
+        GuestRegion decoded = RegionDecoder.Decode(page, bytes, (int)(rip & Page.Mask), MaxRegionInstructions);
+        TranslatedRegion region;
+        if (decoded.Blocks.Length == 0)
+        {
+            region = new TranslatedRegion(rip, [], 0);
+        }
+        else
+        {
+            FlagLiveness.Analyse(decoded);
+            region = RegionEmitter.Emit(decoded);
+            // Compile it now, so the statistic includes the .NET JIT: with no budget left the first
+            // block's head exits at once, writing back the registers unchanged.
+            long limit = _limit;
+            _limit = _retired;
+            region.Run!(this);
+            _limit = limit;
+        }
+        _code.NoteTranslation(region.GuestInstructions, Stopwatch.GetTimestamp() - start);
+        return region;
+    }
+
+    /// <summary>A region's micro-TLB miss: translates the page of <paramref name="va"/> (filling the
+    /// micro-TLB entry) and returns the host byte of <paramref name="va"/>.</summary>
+    /// <param name="va">The first byte of the access (which does not cross a page).</param>
+    /// <param name="write">A store: also refused when the frame holds decoded code, so the store
+    /// goes through the interpreter and drops it.</param>
+    /// <param name="status">0 when the reference is good; 1 when the region must exit and let the
+    /// interpreter execute the instruction (a fault, or a store into code).</param>
+    internal ref byte JitTranslate(ulong va, bool write, out int status)
+    {
+        uint seq = _tlb.BeginFill();
+        ref MicroTlbEntry e = ref (write ? _writeTlb : _readTlb)[(int)(va >> Page.Shift) & (MicroTlbEntries - 1)];
+        if (!TranslateSlow(va, write, seq, ref e, out ulong pa))
+        {
+            status = 1;
+            return ref _jitSink[0];
+        }
+        ulong pfn = pa >> Page.Shift;
+        if (write && (_codeBits[pfn >> 6] & (1UL << (int)pfn)) != 0)
+        {
+            status = 1;
+            return ref _jitSink[0];
+        }
+        status = 0;
+        return ref HostByte(pa);
+    }
+
+    /// <summary>Executes a <see cref="OpClass.Fallback"/> instruction for a region (register file
+    /// and flags already written back).</summary>
+    /// <returns>false when it faulted or exited: nothing changed, the region exits before it.</returns>
+    internal bool JitExecute(ref Instruction i)
+    {
+        _state.Rip = i.NextIP;
+        return Execute(in i);
+    }
+
+    /// <summary>A condition on the flags in the CPU's record (a region's flags at a block head).</summary>
+    internal bool JitCondition(int cc) => Condition((ConditionCode)cc);
+
+    /// <summary>Exact RFLAGS (materialising the lazy record).</summary>
+    internal ulong JitFlags() => Flags;
+
+    /// <summary>The members translated code uses, for the emitter (names checked by the compiler).</summary>
+    internal static class Members
+    {
+        private const BindingFlags Instance = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
+        private const BindingFlags Static = BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public;
+
+        public static readonly FieldInfo Regs = Field(nameof(_r));
+        public static readonly FieldInfo Retired = Field(nameof(_retired));
+        public static readonly FieldInfo Limit = Field(nameof(_limit));
+        public static readonly FieldInfo Tlb = Field(nameof(_tlb));
+        public static readonly FieldInfo CodeSeq = Field(nameof(_codeSeq));
+        public static readonly FieldInfo ReadTlb = Field(nameof(_readTlb));
+        public static readonly FieldInfo WriteTlb = Field(nameof(_writeTlb));
+        public static readonly FieldInfo CodeBits = Field(nameof(_codeBits));
+        public static readonly FieldInfo State = Field(nameof(_state));
+        public static readonly FieldInfo LazyKind = Field(nameof(_lazyKind));
+        public static readonly FieldInfo LazySize = Field(nameof(_lazySize));
+        public static readonly FieldInfo LazyA = Field(nameof(_lazyA));
+        public static readonly FieldInfo LazyB = Field(nameof(_lazyB));
+        public static readonly FieldInfo LazyR = Field(nameof(_lazyR));
+
+        /// <summary>The TLB's sequence number (<see cref="Paging.Tlb.BeginFill"/> reads it): the
+        /// field is private to the TLB, so it is found by name once, here.</summary>
+        public static readonly FieldInfo TlbSeq = typeof(Tlb).GetField("_seq", Instance)
+            ?? throw new MissingFieldException(nameof(Paging.Tlb), "_seq");
+
+        public static readonly FieldInfo EntryTag = typeof(MicroTlbEntry).GetField(nameof(MicroTlbEntry.Tag))!;
+        public static readonly FieldInfo EntryPaPage = typeof(MicroTlbEntry).GetField(nameof(MicroTlbEntry.PaPage))!;
+        public static readonly FieldInfo EntryHost = typeof(MicroTlbEntry).GetField(nameof(MicroTlbEntry.Host))!;
+        public static readonly FieldInfo EntryHostOffset = typeof(MicroTlbEntry).GetField(nameof(MicroTlbEntry.HostOffset))!;
+        public static readonly FieldInfo EntrySeq = typeof(MicroTlbEntry).GetField(nameof(MicroTlbEntry.Seq))!;
+        public static readonly int EntrySize = Unsafe.SizeOf<MicroTlbEntry>();
+        public static readonly Type EntryType = typeof(MicroTlbEntry);
+
+        public static readonly MethodInfo Translate = Method(nameof(JitTranslate));
+        public static readonly MethodInfo Execute = Method(nameof(JitExecute));
+        public static readonly MethodInfo Condition = Method(nameof(JitCondition));
+        public static readonly MethodInfo GetFlags = Method(nameof(JitFlags));
+        public static readonly MethodInfo LazyStatusOf = typeof(Cpu).GetMethod(nameof(LazyStatus), Static)!;
+
+        public static readonly MethodInfo StateGetRip = typeof(CpuState).GetProperty(nameof(CpuState.Rip))!.GetMethod!;
+        public static readonly MethodInfo StateSetRip = typeof(CpuState).GetProperty(nameof(CpuState.Rip))!.SetMethod!;
+        public static readonly MethodInfo StateGetRflags = typeof(CpuState).GetProperty(nameof(CpuState.Rflags))!.GetMethod!;
+        public static readonly MethodInfo StateSetRflags = typeof(CpuState).GetProperty(nameof(CpuState.Rflags))!.SetMethod!;
+        public static readonly MethodInfo StateGetFsBase = typeof(CpuState).GetProperty(nameof(CpuState.FsBase))!.GetMethod!;
+        public static readonly MethodInfo StateGetGsBase = typeof(CpuState).GetProperty(nameof(CpuState.GsBase))!.GetMethod!;
+
+        private static FieldInfo Field(string name) => typeof(Cpu).GetField(name, Instance)
+            ?? throw new MissingFieldException(nameof(Cpu), name);
+
+        private static MethodInfo Method(string name) => typeof(Cpu).GetMethod(name, Instance)
+            ?? throw new MissingMethodException(nameof(Cpu), name);
+    }
+}

@@ -1,0 +1,57 @@
+using Iced.Intel;
+
+namespace Emulator.Core.Cpu.Translate;
+
+/// <summary>
+/// A region compiled to a .NET method: the unit the dispatcher runs. Kept by the
+/// <see cref="CodePage"/> it was decoded from (so it dies with the page) and shared by every vCPU
+/// using that code cache; the compiled method takes the vCPU as its argument.
+/// </summary>
+/// <remarks>
+/// <para><b>The translated-region contract.</b> <see cref="Run"/> is entered with RIP =
+/// <see cref="Entry"/>, <c>_retired &lt; _limit</c>, and the status flags in the CPU's lazy record
+/// (or exact in RFLAGS). It reads the general-purpose registers it uses from the register file
+/// into locals, and on every exit writes back the ones it may have changed, sets RIP and
+/// <c>_retired</c>, and leaves the flags in the lazy record. Each block checks at its head that its
+/// whole length fits the budget and that the TLB has not changed since entry (else it exits
+/// before the block); the count is therefore exact and a budget always ends on the same
+/// instruction as in the interpreter. Exits:</para>
+/// <list type="bullet">
+/// <item><see cref="Cpu.ExitContinue"/>: RIP is a block head (a branch target or a return
+/// address) — the dispatcher looks the next region up;</item>
+/// <item><see cref="Cpu.ExitInterpret"/>: the interpreter must execute the instruction at RIP
+/// (one the region does not execute, an access crossing a page, a micro-TLB fill that failed or
+/// faulted, a store into a page holding code): the state is exactly as before that instruction,
+/// so a fault is raised by the interpreter, precisely, with the interpreter's exit;</item>
+/// <item><see cref="Cpu.ExitBudget"/>: the next block does not fit the budget; the interpreter
+/// finishes it one instruction at a time.</item>
+/// </list>
+/// <para>Between exits the region touches guest memory only through the micro-TLB (or the
+/// interpreter's slow path), registers only in its locals, and calls interpreter handlers (for
+/// <see cref="OpClass.Fallback"/> instructions) only with the register file and flags written back.</para>
+/// </remarks>
+internal sealed class TranslatedRegion
+{
+    /// <summary>The compiled region: returns one of the exit codes.</summary>
+    public delegate int Code(Cpu cpu);
+
+    public TranslatedRegion(ulong entry, Instruction[] fallbacks, int guestInstructions)
+    {
+        Entry = entry;
+        Fallbacks = fallbacks;
+        GuestInstructions = guestInstructions;
+    }
+
+    /// <summary>The region's entry address.</summary>
+    public ulong Entry { get; }
+
+    /// <summary>The instructions the region executes through interpreter handlers.</summary>
+    public readonly Instruction[] Fallbacks;
+
+    /// <summary>Guest instructions translated (for statistics).</summary>
+    public int GuestInstructions { get; }
+
+    /// <summary>The compiled code, a delegate closed over this object; null when the entry could
+    /// not be translated at all (the interpreter runs it).</summary>
+    public Code? Run;
+}
