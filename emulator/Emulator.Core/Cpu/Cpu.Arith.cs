@@ -178,9 +178,12 @@ public sealed partial class Cpu
 
     /// <summary>Evaluates a condition code on the current flags (SDM Vol. 1 Appendix B).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Condition(ConditionCode cc)
+    private bool Condition(ConditionCode cc) => ConditionOn(cc, Flags);
+
+    /// <summary>Evaluates a condition code on the status flags <paramref name="f"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool ConditionOn(ConditionCode cc, ulong f)
     {
-        ulong f = Flags;
         bool result = ((int)cc - 1 >> 1) switch
         {
             0 => (f & OF) != 0,                                        // o / no

@@ -132,11 +132,8 @@ public sealed partial class Cpu
         return Execute(in i);
     }
 
-    /// <summary>A condition on the flags in the CPU's record (a region's flags at a block head).</summary>
-    internal bool JitCondition(int cc) => Condition((ConditionCode)cc);
-
-    /// <summary>Exact RFLAGS (materialising the lazy record).</summary>
-    internal ulong JitFlags() => Flags;
+    /// <summary>A condition code on status flags a region computed from its flag record.</summary>
+    internal static bool JitConditionOf(int cc, ulong status) => ConditionOn((ConditionCode)cc, status);
 
     /// <summary>The members translated code uses, for the emitter (names checked by the compiler).</summary>
     internal static class Members
@@ -174,8 +171,7 @@ public sealed partial class Cpu
 
         public static readonly MethodInfo Translate = Method(nameof(JitTranslate));
         public static readonly MethodInfo Execute = Method(nameof(JitExecute));
-        public static readonly MethodInfo Condition = Method(nameof(JitCondition));
-        public static readonly MethodInfo GetFlags = Method(nameof(JitFlags));
+        public static readonly MethodInfo ConditionOf = typeof(Cpu).GetMethod(nameof(JitConditionOf), Static)!;
         public static readonly MethodInfo LazyStatusOf = typeof(Cpu).GetMethod(nameof(LazyStatus), Static)!;
 
         public static readonly MethodInfo StateGetRip = typeof(CpuState).GetProperty(nameof(CpuState.Rip))!.GetMethod!;

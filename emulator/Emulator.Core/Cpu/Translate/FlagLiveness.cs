@@ -1,63 +1,33 @@
 namespace Emulator.Core.Cpu.Translate;
 
 /// <summary>
-/// The optimise stage: backward liveness of the six status flags over a region's blocks, so the
-/// emitter records a flag-producing instruction's operands only when a later instruction (in the
-/// region, or after an exit) may read one of the flags it writes.
+/// The optimise stage: backward liveness of the six status flags inside each block, so the emitter
+/// records a flag-producing instruction's operands only when one of the flags it writes may be
+/// observed — read by a later instruction, or seen at an exit — before all of them are written again.
 /// </summary>
 /// <remarks>
-/// Rules: every exit makes all six flags live (the code after it is unknown); an instruction the
-/// region calls the interpreter for, or leaves to it, reads all six and defines none; an
+/// Every exit must leave the exact flags, so every point where the region may exit observes all
+/// six: the head of each block (the budget and TLB checks), its end, every instruction that
+/// touches memory (a fault exits before it) and every instruction the interpreter executes. An
 /// instruction defines only the flags this CPU always writes for it (a flag the SDM calls
-/// undefined but the interpreter leaves unchanged is not defined). The classic iterative solution
-/// over the block graph; loops converge in a few rounds because the lattice is six bits.
+/// undefined but the interpreter leaves unchanged is not defined). What remains dead is a flag
+/// result overwritten by a later instruction of the same block with no exit in between — in
+/// practice most of them: <c>add rcx, 8; cmp rcx, rsi; jb</c>, the ALU chains of a loop body.
 /// </remarks>
 internal static class FlagLiveness
 {
     public static void Analyse(GuestRegion region)
     {
-        GuestBlock[] blocks = region.Blocks;
         GuestInstruction[] code = region.Instructions;
-        bool changed = true;
-        while (changed)
+        foreach (GuestBlock block in region.Blocks)
         {
-            changed = false;
-            for (int b = blocks.Length - 1; b >= 0; b--)
+            ulong live = InstructionClassifier.Status;
+            for (int k = block.First + block.Count - 1; k >= block.First; k--)
             {
-                GuestBlock block = blocks[b];
-                ulong live = LiveOut(block, blocks, code);
-                for (int k = block.First + block.Count - 1; k >= block.First; k--)
-                {
-                    code[k].LiveAfter = live;
-                    live = (live & ~code[k].FlagsDefined) | code[k].FlagsUsed;
-                }
-                if (live != block.LiveIn)
-                {
-                    block.LiveIn = live;
-                    changed = true;
-                }
+                code[k].LiveAfter = live;
+                live = (live & ~code[k].FlagsDefined) | code[k].FlagsUsed;
             }
+            block.LiveIn = live;
         }
     }
-
-    private static ulong LiveOut(GuestBlock block, GuestBlock[] blocks, GuestInstruction[] code)
-    {
-        switch (block.End)
-        {
-            case BlockEnd.FallThrough:
-                return LiveAt(block.Next, blocks);
-            case BlockEnd.Interpret:
-                return InstructionClassifier.Status;
-            default:
-                OpClass last = code[block.First + block.Count - 1].Class;
-                return last switch
-                {
-                    OpClass.Jcc => LiveAt(block.Taken, blocks) | LiveAt(block.Next, blocks),
-                    OpClass.Jmp => LiveAt(block.Taken, blocks),
-                    _ => InstructionClassifier.Status,
-                };
-        }
-    }
-
-    private static ulong LiveAt(Successor s, GuestBlock[] blocks) => s.IsExit ? InstructionClassifier.Status : blocks[s.Block].LiveIn;
 }

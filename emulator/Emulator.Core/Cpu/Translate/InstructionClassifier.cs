@@ -34,6 +34,11 @@ internal static class InstructionClassifier
             used = Status;
             defined = 0;
         }
+        else if (MayFault(in i, c))
+        {
+            // A fault exits before the instruction: the flags must be exact there.
+            used = Status;
+        }
         return c;
     }
 
@@ -50,6 +55,32 @@ internal static class InstructionClassifier
         ConditionCode.le or ConditionCode.g => ZF | SF | OF,
         _ => Status,
     };
+
+    /// <summary>True when the instruction touches memory (a natively translated one can exit only
+    /// through a failed translation).</summary>
+    private static bool MayFault(in Instruction i, OpClass c)
+    {
+        switch (c)
+        {
+            case OpClass.Push:
+            case OpClass.Pop:
+            case OpClass.Call:
+            case OpClass.CallIndirect:
+            case OpClass.Ret:
+                return true;
+            case OpClass.Nop:
+            case OpClass.Lea:
+                return false;
+        }
+        for (int n = 0; n < i.OpCount; n++)
+        {
+            if (i.GetOpKind(n) == OpKind.Memory)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private static bool IsGpr(Register r) => r != Register.None && r.IsGPR();
 

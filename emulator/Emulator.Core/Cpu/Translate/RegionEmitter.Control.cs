@@ -12,7 +12,7 @@ internal sealed partial class RegionEmitter
     {
         Successor taken = _block.Taken;
         EmitCondition(_g.Instruction.ConditionCode);
-        if (!taken.IsExit && (_region.Blocks[taken.Block].LiveIn == 0 || _flags.Place != FlagPlace.Known))
+        if (!taken.IsExit && DirectEdge(taken.Block))
         {
             _il.Emit(OpCodes.Brtrue, _blockLabels[taken.Block]);
             Goto(_block.Next, Cpu.ExitContinue);

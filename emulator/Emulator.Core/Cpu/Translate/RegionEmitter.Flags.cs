@@ -9,16 +9,18 @@ namespace Emulator.Core.Cpu.Translate;
 /// <summary>Where the status flags are at a point of the generated code.</summary>
 internal enum FlagPlace : byte
 {
-    /// <summary>No status flag is live here (liveness proved nothing reads them before they are
-    /// written): nothing describes them and nothing needs to.</summary>
+    /// <summary>No status flag can be observed before all six are written again (no exit and no
+    /// reader in between): nothing describes them and nothing needs to.</summary>
     Dead,
 
-    /// <summary>In the CPU: RFLAGS plus its lazy record (how a region is entered, and how flags
-    /// pass between blocks and to the interpreter).</summary>
-    Dynamic,
+    /// <summary>A lazy record in locals, kind and size included (<c>fK</c>, <c>fS</c>, <c>fA</c>,
+    /// <c>fB</c>, <c>fR</c>, <c>fFlags</c>): how a region is entered (loaded from the CPU), how
+    /// flags pass into a block with several predecessors, and after an interpreter call.</summary>
+    Locals,
 
     /// <summary>Described by the last flag-setting instruction, statically known: its kind and
-    /// size, with its operands and result in the flag locals.</summary>
+    /// size, with its operands and result in <c>fA</c>, <c>fB</c>, <c>fR</c> (and for INC/DEC the
+    /// kept CF in bit 0 of <c>fFlags</c>).</summary>
     Known,
 }
 
@@ -26,41 +28,85 @@ internal enum FlagPlace : byte
 internal readonly record struct FlagSnapshot(FlagPlace Place, Cpu.FlagKind Kind, int Size, bool WithCarry, bool Logic)
 {
     public static readonly FlagSnapshot Dead = new(FlagPlace.Dead, Cpu.FlagKind.None, 0, false, false);
-    public static readonly FlagSnapshot Dynamic = new(FlagPlace.Dynamic, Cpu.FlagKind.None, 0, false, false);
+    public static readonly FlagSnapshot Locals = new(FlagPlace.Locals, Cpu.FlagKind.None, 0, false, false);
 }
 
 internal sealed partial class RegionEmitter
 {
     private FlagSnapshot _flags;
 
-    // The last flag-setting instruction's record: A, B, R as the lazy record defines them (see
-    // Cpu.FlagKind), and for INC/DEC the CF it kept (0 or 1).
+    // The flag record: A, B, R as the CPU's lazy record defines them (see Cpu.FlagKind); Flags an
+    // RFLAGS image whose status bits are exact for kind None and whose CF is exact for INC/DEC;
+    // Kind and Size meaningful in the Locals place only.
     private LocalBuilder _fA = null!;
     private LocalBuilder _fB = null!;
     private LocalBuilder _fR = null!;
-    private LocalBuilder _fCF = null!;
+    private LocalBuilder _fFlags = null!;
+    private LocalBuilder _fK = null!;
+    private LocalBuilder _fS = null!;
 
     private void DeclareFlagLocals()
     {
         _fA = _il.DeclareLocal(typeof(ulong));
         _fB = _il.DeclareLocal(typeof(ulong));
         _fR = _il.DeclareLocal(typeof(ulong));
-        _fCF = _il.DeclareLocal(typeof(ulong));
+        _fFlags = _il.DeclareLocal(typeof(ulong));
+        _fK = _il.DeclareLocal(typeof(int));
+        _fS = _il.DeclareLocal(typeof(int));
     }
 
-    /// <summary>Stores a <see cref="FlagPlace.Known"/> state into the CPU's lazy record (the state
-    /// then is <see cref="FlagPlace.Dynamic"/>); nothing for the other places.</summary>
+    /// <summary>Loads the CPU's flags (RFLAGS and the lazy record) into the flag locals: the place is then <see cref="FlagPlace.Locals"/>.</summary>
+    private void LoadFlags()
+    {
+        LdCpu();
+        _il.Emit(OpCodes.Ldfld, Cpu.Members.LazyKind);
+        _il.Emit(OpCodes.Stloc, _fK);
+        LdCpu();
+        _il.Emit(OpCodes.Ldfld, Cpu.Members.LazySize);
+        _il.Emit(OpCodes.Stloc, _fS);
+        LdCpu();
+        _il.Emit(OpCodes.Ldfld, Cpu.Members.LazyA);
+        _il.Emit(OpCodes.Stloc, _fA);
+        LdCpu();
+        _il.Emit(OpCodes.Ldfld, Cpu.Members.LazyB);
+        _il.Emit(OpCodes.Stloc, _fB);
+        LdCpu();
+        _il.Emit(OpCodes.Ldfld, Cpu.Members.LazyR);
+        _il.Emit(OpCodes.Stloc, _fR);
+        LdCpu();
+        _il.Emit(OpCodes.Ldfld, Cpu.Members.State);
+        _il.Emit(OpCodes.Callvirt, Cpu.Members.StateGetRflags);
+        _il.Emit(OpCodes.Stloc, _fFlags);
+        _flags = FlagSnapshot.Locals;
+    }
+
+    /// <summary>Stores the flags described by <paramref name="f"/> into the CPU's RFLAGS and lazy
+    /// record (for an exit or an interpreter call).</summary>
     private void Flush(FlagSnapshot f)
     {
-        if (f.Place != FlagPlace.Known)
+        if (f.Place == FlagPlace.Dead)
         {
-            return;
+            throw new InvalidOperationException($"translator: flags dead at an exit near {_g.Instruction.IP:x}");
         }
         LdCpu();
-        LdcI4((int)f.Kind);
+        if (f.Place == FlagPlace.Known)
+        {
+            LdcI4((int)f.Kind);
+        }
+        else
+        {
+            _il.Emit(OpCodes.Ldloc, _fK);
+        }
         _il.Emit(OpCodes.Stfld, Cpu.Members.LazyKind);
         LdCpu();
-        LdcI4(f.Size);
+        if (f.Place == FlagPlace.Known)
+        {
+            LdcI4(f.Size);
+        }
+        else
+        {
+            _il.Emit(OpCodes.Ldloc, _fS);
+        }
         _il.Emit(OpCodes.Stfld, Cpu.Members.LazySize);
         LdCpu();
         _il.Emit(OpCodes.Ldloc, _fA);
@@ -71,25 +117,46 @@ internal sealed partial class RegionEmitter
         LdCpu();
         _il.Emit(OpCodes.Ldloc, _fR);
         _il.Emit(OpCodes.Stfld, Cpu.Members.LazyR);
-        if (f.Kind is Cpu.FlagKind.Inc or Cpu.FlagKind.Dec)
+        // The status bits of RFLAGS: all of them from fFlags in the Locals place (exact for kind
+        // None), CF for a known INC/DEC; for the other kinds they are stale by the record's rules.
+        ulong take = f.Place == FlagPlace.Locals ? Status : f.Kind is Cpu.FlagKind.Inc or Cpu.FlagKind.Dec ? CF : 0;
+        if (take != 0)
         {
-            // The record's CF lives in RFLAGS: state.Rflags = (state.Rflags & ~CF) | fCF.
             LdCpu();
             _il.Emit(OpCodes.Ldfld, Cpu.Members.State);
             _il.Emit(OpCodes.Dup);
             _il.Emit(OpCodes.Callvirt, Cpu.Members.StateGetRflags);
-            LdcI8(~CF);
+            LdcI8(~take);
             _il.Emit(OpCodes.And);
-            _il.Emit(OpCodes.Ldloc, _fCF);
+            _il.Emit(OpCodes.Ldloc, _fFlags);
+            LdcI8(take);
+            _il.Emit(OpCodes.And);
             _il.Emit(OpCodes.Or);
             _il.Emit(OpCodes.Callvirt, Cpu.Members.StateSetRflags);
+        }
+    }
+
+    /// <summary>Moves a <see cref="FlagPlace.Known"/> state to <see cref="FlagPlace.Locals"/> (the
+    /// values are already in the locals; the kind and size become dynamic).</summary>
+    private void ToLocals(FlagSnapshot f)
+    {
+        if (f.Place == FlagPlace.Dead)
+        {
+            throw new InvalidOperationException($"translator: flags dead at a block boundary near {_g.Instruction.IP:x}");
+        }
+        if (f.Place == FlagPlace.Known)
+        {
+            LdcI4((int)f.Kind);
+            _il.Emit(OpCodes.Stloc, _fK);
+            LdcI4(f.Size);
+            _il.Emit(OpCodes.Stloc, _fS);
         }
     }
 
     /// <summary>
     /// After an instruction that sets flags from <paramref name="a"/>, <paramref name="b"/>,
     /// <paramref name="r"/> (locals, or null for 0): records them when a flag it writes, or one
-    /// it keeps, may be read later; otherwise the flags are dead.
+    /// it keeps, may be observed later; otherwise the flags are dead.
     /// </summary>
     /// <remarks>Emit after everything of the instruction that may exit, and after any read of the
     /// previous flags (ADC's carry).</remarks>
@@ -106,7 +173,7 @@ internal sealed partial class RegionEmitter
             if ((live & CF) != 0)
             {
                 EmitCarry();
-                _il.Emit(OpCodes.Stloc, _fCF);
+                _il.Emit(OpCodes.Stloc, _fFlags);
             }
         }
         LdLocalOrZero(a);
@@ -130,15 +197,26 @@ internal sealed partial class RegionEmitter
         }
     }
 
+    /// <summary>Pushes the status flags of the Locals place (a ulong), as the CPU would compute them.</summary>
+    private void EmitLocalsStatus()
+    {
+        _il.Emit(OpCodes.Ldloc, _fK);
+        _il.Emit(OpCodes.Ldloc, _fS);
+        _il.Emit(OpCodes.Ldloc, _fA);
+        _il.Emit(OpCodes.Ldloc, _fB);
+        _il.Emit(OpCodes.Ldloc, _fR);
+        _il.Emit(OpCodes.Ldloc, _fFlags);
+        _il.Emit(OpCodes.Call, Cpu.Members.LazyStatusOf);
+    }
+
     /// <summary>Pushes CF (a ulong, 0 or 1) of the current state.</summary>
     private void EmitCarry()
     {
         FlagSnapshot f = _flags;
         switch (f.Place)
         {
-            case FlagPlace.Dynamic:
-                LdCpu();
-                _il.Emit(OpCodes.Call, Cpu.Members.GetFlags);
+            case FlagPlace.Locals:
+                EmitLocalsStatus();
                 LdcI8(CF);
                 _il.Emit(OpCodes.And);
                 return;
@@ -153,11 +231,11 @@ internal sealed partial class RegionEmitter
     private void EmitCondition(ConditionCode cc)
     {
         FlagSnapshot f = _flags;
-        if (f.Place == FlagPlace.Dynamic)
+        if (f.Place == FlagPlace.Locals)
         {
-            LdCpu();
             LdcI4((int)cc);
-            _il.Emit(OpCodes.Call, Cpu.Members.Condition);
+            EmitLocalsStatus();
+            _il.Emit(OpCodes.Call, Cpu.Members.ConditionOf);
             return;
         }
         if (f.Place == FlagPlace.Dead)
@@ -266,8 +344,10 @@ internal sealed partial class RegionEmitter
             case Cpu.FlagKind.Dec:
                 if (flag == CF)
                 {
-                    _il.Emit(OpCodes.Ldloc, _fCF);
+                    _il.Emit(OpCodes.Ldloc, _fFlags);
                     _il.Emit(OpCodes.Conv_I4);
+                    _il.Emit(OpCodes.Ldc_I4_1);
+                    _il.Emit(OpCodes.And);
                     return;
                 }
                 // OF: INC overflows to the sign bit alone, DEC to all ones below it.
@@ -318,7 +398,7 @@ internal sealed partial class RegionEmitter
         _il.Emit(OpCodes.Ldloc, _fA);
         _il.Emit(OpCodes.Ldloc, _fB);
         _il.Emit(OpCodes.Ldloc, _fR);
-        _il.Emit(OpCodes.Ldloc, _fCF);
+        _il.Emit(OpCodes.Ldloc, _fFlags);
         _il.Emit(OpCodes.Call, Cpu.Members.LazyStatusOf);
         LdcI8(flag);
         _il.Emit(OpCodes.And);

@@ -50,6 +50,12 @@ internal sealed partial class RegionEmitter
     private readonly Label _commonExit;
     private readonly Label[] _blockLabels;
 
+    /// <summary>Per block: how many edges of the region enter it (the entry block also has the
+    /// region's entry), and the flag state it is entered with, fixed by whichever of its first edge
+    /// or its own emission comes first: inherited from a single predecessor, else the Locals place.</summary>
+    private readonly int[] _preds;
+    private readonly FlagSnapshot?[] _entryFlags;
+
     // The instruction being emitted.
     private GuestBlock _block = null!;
     private int _k;
@@ -84,6 +90,21 @@ internal sealed partial class RegionEmitter
         for (int b = 0; b < _blockLabels.Length; b++)
         {
             _blockLabels[b] = _il.DefineLabel();
+        }
+        _entryFlags = new FlagSnapshot?[region.Blocks.Length];
+        _preds = new int[region.Blocks.Length];
+        _preds[0] = 1;
+        foreach (GuestBlock block in region.Blocks)
+        {
+            OpClass last = region.Instructions[block.First + block.Count - 1].Class;
+            if (block.End == BlockEnd.FallThrough || (block.End == BlockEnd.Branch && last == OpClass.Jcc))
+            {
+                CountEdge(block.Next);
+            }
+            if (block.End == BlockEnd.Branch && last is OpClass.Jcc or OpClass.Jmp)
+            {
+                CountEdge(block.Taken);
+            }
         }
         int used = 0;
         foreach (GuestInstruction g in region.Instructions)
@@ -127,6 +148,14 @@ internal sealed partial class RegionEmitter
         var translated = new TranslatedRegion(region.Entry, [.. e._fallbacks], region.Instructions.Length);
         translated.Run = (TranslatedRegion.Code)method.CreateDelegate(typeof(TranslatedRegion.Code), translated);
         return translated;
+    }
+
+    private void CountEdge(Successor s)
+    {
+        if (!s.IsExit)
+        {
+            _preds[s.Block]++;
+        }
     }
 
     private static MethodInfo ArrayDataMethod(Type element)
@@ -182,6 +211,8 @@ internal sealed partial class RegionEmitter
         _il.Emit(OpCodes.Ldfld, Cpu.Members.State);
         _il.Emit(OpCodes.Callvirt, Cpu.Members.StateGetGsBase);
         _il.Emit(OpCodes.Stloc, _gsBase);
+        LoadFlags();
+        _entryFlags[0] = FlagSnapshot.Locals;
     }
 
     private void LoadField(FieldInfo field, LocalBuilder into)
@@ -196,7 +227,7 @@ internal sealed partial class RegionEmitter
         GuestBlock block = _region.Blocks[b];
         _block = block;
         _il.MarkLabel(_blockLabels[b]);
-        _flags = block.LiveIn != 0 ? FlagSnapshot.Dynamic : FlagSnapshot.Dead;
+        _flags = _entryFlags[b] ??= FlagSnapshot.Locals;
 
         // Head: the whole block must fit the budget, and the code page's translation must still be
         // the one the dispatcher validated (a TLB change exits; the dispatcher re-validates).
@@ -295,10 +326,7 @@ internal sealed partial class RegionEmitter
     {
         if (!s.IsExit)
         {
-            if (_region.Blocks[s.Block].LiveIn != 0)
-            {
-                Flush(_flags);
-            }
+            EnterBlock(s.Block);
             _il.Emit(OpCodes.Br, _blockLabels[s.Block]);
             return;
         }
@@ -306,6 +334,22 @@ internal sealed partial class RegionEmitter
         LdcI8(s.Rip);
         ExitAfterBlock(code);
     }
+
+    /// <summary>The flag state block <paramref name="b"/> is entered with, fixed now if it was not.</summary>
+    private FlagSnapshot EntryFlags(int b) =>
+        _entryFlags[b] ??= _preds[b] == 1 && _flags.Place != FlagPlace.Dead ? _flags : FlagSnapshot.Locals;
+
+    /// <summary>Brings the current flag state to the one block <paramref name="b"/> is entered with.</summary>
+    private void EnterBlock(int b)
+    {
+        if (EntryFlags(b) != _flags)
+        {
+            ToLocals(_flags);
+        }
+    }
+
+    /// <summary>True when a branch to block <paramref name="b"/> needs no code on the edge.</summary>
+    private bool DirectEdge(int b) => EntryFlags(b) == _flags;
 
     /// <summary>Exits after the current block with RIP on the stack.</summary>
     private void ExitAfterBlock(int code)
@@ -376,9 +420,8 @@ internal sealed partial class RegionEmitter
                 _il.Emit(OpCodes.Stelem_I8);
             }
         }
-        Flush(_flags);
-        _flags = FlagSnapshot.Dynamic;
         Label fail = InterpretHere();
+        Flush(_flags);
         LdCpu();
         _il.Emit(OpCodes.Ldloc, _retired);
         LdcI8((ulong)(_block.Count - _k));
@@ -391,6 +434,7 @@ internal sealed partial class RegionEmitter
         _il.Emit(OpCodes.Ldelema, typeof(Instruction));
         _il.Emit(OpCodes.Call, Cpu.Members.Execute);
         _il.Emit(OpCodes.Brfalse, fail);
+        LoadFlags();
         _fallbacks.Add(_g.Instruction);
         for (int r = 0; r < 16; r++)
         {
