@@ -48,7 +48,7 @@ public sealed partial class DmaDevice
         }
         if (_atsEnabled && _atc.Lookup(pasid, va, needed, out pa, out AtcEntry entry))
         {
-            _lastStale = _oracle.CheckDma(Sid, pasid, va, pa, entry.IsRanged ? entry.Pa : pa, entry.FrameGeneration, write);
+            _lastStale = Observe(pasid, va, pa, entry.IsRanged ? entry.Pa : pa, entry.FrameGeneration, write, entry.Va, entry.SizeLog2);
             return DmaFaultReason.None;
         }
         return ResolveMiss(pasid, va, write, needed, out pa);
@@ -71,7 +71,7 @@ public sealed partial class DmaDevice
             return DmaFaultReason.TranslationFault;
         }
         pa = r.Pa;
-        _lastStale = _oracle.CheckDma(Sid, pasid, va, pa, r.FramePa, r.FrameGeneration, write);
+        _lastStale = Observe(pasid, va, pa, r.FramePa, r.FrameGeneration, write, va & ~Page.Mask, AtcEntry.MinSizeLog2);
         return DmaFaultReason.None;
     }
 
@@ -127,7 +127,7 @@ public sealed partial class DmaDevice
                 }
                 FillObserver?.Filled(Sid, entry);
                 pa = entry.Translate(va);
-                _lastStale = _oracle.CheckDma(Sid, pasid, va, pa, entry.IsRanged ? entry.Pa : pa, entry.FrameGeneration, write);
+                _lastStale = Observe(pasid, va, pa, entry.IsRanged ? entry.Pa : pa, entry.FrameGeneration, write, entry.Va, entry.SizeLog2);
                 return DmaFaultReason.None;
             }
             if (!_priEnabled || pageRequests >= _maxPriRetries)

@@ -224,7 +224,9 @@ public sealed partial class DmaDevice
     /// <param name="itag">The request's ITag, 0..31, echoed in the completion's ITag vector.</param>
     /// <remarks>PCIe §10.3.1: the completion is sent once no later access uses a removed translation;
     /// <see cref="Atc.Invalidate(uint, ulong, int, bool)"/> guarantees that on return, and it makes every fill
-    /// token taken before it stale, so a translation in flight is not inserted afterwards.</remarks>
+    /// token taken before it stale, so a translation in flight is not inserted afterwards. A DMA still in
+    /// flight through a removed translation (split-phase, <see cref="BeginAccess"/>) completes first: the
+    /// drain rule (<c>DrainCovered</c>).</remarks>
     /// <exception cref="ArgumentException">The request is for another SID, or the ITag is above 31 (a
     /// routing bug in the caller).</exception>
     public AtsInvalidateCompletion InvalidateAtc(in AtcInvalidation request, byte itag = 0)
@@ -239,6 +241,7 @@ public sealed partial class DmaDevice
         }
         Interlocked.Increment(ref _invalidations);
         int removed = _atc.Invalidate(request.Pasid, request.Address, Math.Max(request.SizeLog2, AtcEntry.MinSizeLog2), request.Global);
+        DrainCovered(request);
         return new AtsInvalidateCompletion(Sid, 1u << itag, 1, removed);
     }
 
