@@ -147,6 +147,16 @@ internal static class GuestCommand
         report.WriteLine($"mm: {notifierInvalidations} notifier invalidations, {secondaryTlb} secondary-TLB invalidations, {cowBreaks} COW breaks");
         report.WriteLine($"iommu: {driver?.Commands(CommandOpcode.AtcInv) ?? 0} ATC invalidations, {driver?.PageRequests ?? 0} page requests, " +
             $"{driver?.CommandErrors ?? 0} command errors");
+        foreach (var d in kernel.Devices)
+        {
+            var dma = d.Engine.Device;
+            if (d.Async.Submitted > 0)
+            {
+                report.WriteLine($"{d.Path}: {d.Async.Submitted} portal descriptors ({d.Async.Retries} ENQCMD retries), " +
+                    $"{dma.DrainingInvalidations} invalidations drained {dma.DrainedAccesses} DMAs in flight" +
+                    (dma.EarlyCompletions > 0 ? $", {dma.EarlyCompletions} answered before draining" : ""));
+            }
+        }
         foreach (var p in result.Processes)
         {
             report.WriteLine(p.ToString());

@@ -45,6 +45,7 @@ public sealed partial class GuestKernel
                 busy = true;
                 Step(v);
             }
+            busy |= StepDevices();
             FireTimers();
             if (_retired >= _options.MaxInstructions)
             {
@@ -64,6 +65,28 @@ public sealed partial class GuestKernel
         _options.Stdout?.Flush();
         _options.Stderr?.Flush();
         return Result(clock.Elapsed);
+    }
+
+    /// <summary>Gives each device's asynchronous engine a turn after the vCPUs': a number of steps drawn
+    /// from the seeded generator, each on a job it chooses (so a seed fixes how DMA interleaves with
+    /// the threads). True when any engine had work.</summary>
+    private bool StepDevices()
+    {
+        bool any = false;
+        foreach (var d in _devices)
+        {
+            var engine = d.Async;
+            if (engine.IsIdle)
+            {
+                continue;
+            }
+            any = true;
+            long steps = _rng.Between(1, _options.MaxDeviceSteps);
+            for (long k = 0; k < steps && engine.Step(_rng.Next()); k++)
+            {
+            }
+        }
+        return any;
     }
 
     /// <summary>Puts the run queue's head on <paramref name="v"/>: CR3, a TLB flush, its registers.</summary>

@@ -34,6 +34,10 @@ public sealed partial class GuestKernel
         }
         var regs = v.Cpu.State.Clone();
         regs.Rax = 0;
+        if ((flags & CloneFlags.Vm) == 0)
+        {
+            regs.Ia32Pasid = 0; // a forked mm has no PASID until it binds
+        }
         if (stack != 0)
         {
             regs.Rsp = stack;

@@ -48,6 +48,10 @@ public sealed class DmaAccess
     /// <summary>True when an invalidation completed this access early (it drained).</summary>
     public bool Drained { get; internal set; }
 
+    /// <summary>An invalidation covering this access was answered while it was still in flight (only
+    /// under <c>complete-before-drain</c>): completing it afterwards is a use of a dead translation.</summary>
+    public bool OutlivedInvalidation { get; internal set; }
+
     /// <summary>What <see cref="DmaDevice.Complete"/> found: the access went to RAM (false: outside RAM, an abort).</summary>
     public bool Ok { get; internal set; }
 

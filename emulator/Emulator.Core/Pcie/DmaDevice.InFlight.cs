@@ -123,6 +123,13 @@ public sealed partial class DmaDevice
         }
         Debug.Assert(data.Length <= Page.Size - (int)(access.Va & Page.Mask), "an access stays within its page");
         bool stale = _oracle.CheckDma(Sid, access.Pasid, access.Va, access.Pa, access.FramePa, access.Generation, access.Write);
+        if (access.OutlivedInvalidation && !stale)
+        {
+            // The frame may still be the process's (an mprotect, a COW break), but the device used a
+            // translation after answering its invalidation: what the drain rule forbids.
+            _oracle.RecordViolation(Sid, access.Pasid, access.Va, access.Pa,
+                $"DMA {(access.Write ? "write" : "read")} in flight completed after the invalidation of its translation was answered");
+        }
         bool ok;
         if (access.Write && stale)
         {
@@ -163,6 +170,10 @@ public sealed partial class DmaDevice
         if (Options.CompleteBeforeDrain)
         {
             Interlocked.Increment(ref _earlyCompletions);
+            foreach (var a in covered)
+            {
+                a.OutlivedInvalidation = true;
+            }
             return;
         }
         Interlocked.Increment(ref _drainingInvalidations);
