@@ -32,6 +32,8 @@ internal static class BootCommand
         var guest = new Option<string?>("--guest") { Description = "Run a static x86-64 ELF executable (with /dev/sva0); its arguments follow --" };
         var seed = new Option<ulong>("--seed") { Description = "Scheduler seed (the same seed gives the same interleaving)", DefaultValueFactory = _ => 1 };
         var vcpus = new Option<int>("--vcpus") { Description = "Virtual CPUs", DefaultValueFactory = _ => 1 };
+        var schedule = new Option<string>("--schedule") { Description = "How threads and device engines interleave: random (seeded quanta) or pct:D (probabilistic concurrency testing, depth D)", DefaultValueFactory = _ => "random" };
+        var deviceCount = new Option<int>("--devices") { Description = "SVA devices (/dev/sva0, /dev/sva1, ...)", DefaultValueFactory = _ => 1 };
         var root = new Option<string?>("--root") { Description = "Confine the guest to this host directory as its / (paths are resolved by the emulator: no .. or symlink escape)" };
         var overlay = new Option<bool>("--overlay") { Description = "Keep the host read-only: the guest's writes go to an in-memory layer discarded at exit" };
         var cpu = new Option<string>("--cpu") { Description = "CPU level the guest sees (CPUID, AT_HWCAP, instruction set): x86-64-v1, x86-64-v2 or x86-64-v3", DefaultValueFactory = _ => "x86-64-v3" };
@@ -39,7 +41,7 @@ internal static class BootCommand
         var guestArgs = new Argument<string[]>("args") { Description = "Arguments of the --guest program", Arity = ArgumentArity.ZeroOrMore };
         var backend = new Option<string?>("--backend") { Description = "sim (the model) or board; default: the configuration's (sim without --config)" };
         var config = new Option<string?>("--config") { Description = "Hardware configuration file (hw-config.yaml)" };
-        var cmd = new Command("boot", "Boot the emulator (sim backend unless --backend board or --config say otherwise)") { ram, paging, inject, record, demo, guest, seed, vcpus, cpu, root, overlay, backend, config, guestArgs };
+        var cmd = new Command("boot", "Boot the emulator (sim backend unless --backend board or --config say otherwise)") { ram, paging, inject, record, demo, guest, seed, vcpus, cpu, schedule, deviceCount, root, overlay, backend, config, guestArgs };
         cmd.SetAction(parse =>
         {
             var faults = FaultInjection.None;
@@ -100,6 +102,16 @@ internal static class BootCommand
                     "x86-64-v2" => Core.Cpu.CpuLevel.V2,
                     _ => Core.Cpu.CpuLevel.V3,
                 };
+                if (!Core.Kernel.SchedulePolicy.TryParse(parse.GetValue(schedule), out var policy, out string? scheduleError))
+                {
+                    Console.Error.WriteLine($"emulator boot: --schedule: {scheduleError}");
+                    return 2;
+                }
+                if (parse.GetValue(deviceCount) is < 1 or > 16)
+                {
+                    Console.Error.WriteLine($"emulator boot: --devices {parse.GetValue(deviceCount)}: expected 1..16");
+                    return 2;
+                }
                 var fsOptions = new Core.Kernel.Fs.FsOptions
                 {
                     Root = parse.GetValue(root) ?? "/",
@@ -128,6 +140,7 @@ internal static class BootCommand
                     Seed = parse.GetValue(seed),
                     Vcpus = parse.GetValue(vcpus),
                     CpuLevel = level,
+                    Schedule = policy,
                     FileSystem = fs,
                     Stdin = stdin,
                     StdinHostFd = 0,
@@ -137,8 +150,8 @@ internal static class BootCommand
                 };
                 // The guest owns stdout: the emulator's summary and diagnostics go to stderr.
                 rc = parse.GetValue(guest) is { } file
-                    ? GuestCommand.Run(file, parse.GetValue(guestArgs) ?? [], options, Console.Error, stdout, stderr, kernel)
-                    : GuestCommand.Run(BuiltinGuest.Build(), ["builtin"], options, Console.Error, stdout, stderr, kernel);
+                    ? GuestCommand.Run(file, parse.GetValue(guestArgs) ?? [], options, Console.Error, stdout, stderr, kernel, parse.GetValue(deviceCount))
+                    : GuestCommand.Run(BuiltinGuest.Build(), ["builtin"], options, Console.Error, stdout, stderr, kernel, parse.GetValue(deviceCount));
             }
             return board is null ? rc : ReportBoard(board, AnsiConsole.Console, rc);
         });

@@ -29,18 +29,19 @@ internal static class GuestCommand
     /// <param name="stdout">The guest's fd 1.</param>
     /// <param name="stderr">The guest's fd 2.</param>
     /// <param name="kernel">Scheduler options (seed, vCPUs); the console streams are replaced.</param>
+    /// <param name="devices">SVA devices to add (/dev/sva0, ...).</param>
     /// <returns>The guest's exit status (128 + signal when killed), or 1 when it exited 0 but the
     /// coherence oracle saw a stale access; 2 when the file cannot be read,
     /// is not a valid static ELF executable, or the machine cannot be built.</returns>
     public static int Run(string path, IReadOnlyList<string> args, MachineOptions options, TextWriter report,
-        Stream stdout, Stream stderr, GuestKernelOptions? kernel = null)
+        Stream stdout, Stream stderr, GuestKernelOptions? kernel = null, int devices = 1)
     {
         if (!TryReadExecutable(path, out byte[]? file, out string? error))
         {
             report.WriteLine($"emulator boot: --guest {path}: {error}");
             return 2;
         }
-        return Run(file!, [path, .. args], options, report, stdout, stderr, kernel);
+        return Run(file!, [path, .. args], options, report, stdout, stderr, kernel, devices);
     }
 
     /// <summary>Reads at most <see cref="GuestKernel.MaxExecutableBytes"/> of <paramref name="path"/>: a
@@ -79,10 +80,10 @@ internal static class GuestCommand
         }
     }
 
-    /// <summary>As <see cref="Run(string, IReadOnlyList{string}, MachineOptions, TextWriter, Stream, Stream, GuestKernelOptions?)"/>
+    /// <summary>As <see cref="Run(string, IReadOnlyList{string}, MachineOptions, TextWriter, Stream, Stream, GuestKernelOptions?, int)"/>
     /// for an executable already in memory; <paramref name="argv"/>[0] names it.</summary>
     public static int Run(byte[] file, IReadOnlyList<string> argv, MachineOptions options, TextWriter report,
-        Stream stdout, Stream stderr, GuestKernelOptions? kernel = null)
+        Stream stdout, Stream stderr, GuestKernelOptions? kernel = null, int devices = 1)
     {
         string name = argv.Count > 0 ? argv[0] : "guest";
         Machine machine;
@@ -95,14 +96,12 @@ internal static class GuestCommand
             report.WriteLine($"emulator boot: {e.Message}");
             return 2;
         }
-        var err = machine.AddDevice(Sid, ats: true, pri: true, PasidBits, out var dma);
-        if (err != Errno.Ok)
+        if (!TryAddDevices(machine, devices, out var nodes, out string? deviceError))
         {
-            report.WriteLine($"emulator boot: adding the SVA device failed: {err}");
+            report.WriteLine($"emulator boot: {deviceError}");
             return 2;
         }
-        var node = new SvaCharDevice(0, machine.Sva!, dma!);
-        var k = new GuestKernel(machine, (kernel ?? new GuestKernelOptions()) with { Stdout = stdout, Stderr = stderr }, [node]);
+        var k = new GuestKernel(machine, (kernel ?? new GuestKernelOptions()) with { Stdout = stdout, Stderr = stderr }, nodes);
         if (k.FileSystem.Options.Overlay)
         {
             report.WriteLine("emulator: --overlay: the host file system is read-only for this run; the guest's writes are in memory and discarded at exit");
@@ -117,6 +116,24 @@ internal static class GuestCommand
         int status = result.Init!.ShellStatus;
         // boot succeeds only when the guest did and the oracle saw nothing stale.
         return status == 0 && (machine.Oracle.Stale > 0 || machine.Oracle.Violations > 0) ? 1 : status;
+    }
+
+    /// <summary>Adds <paramref name="count"/> SVA devices (StreamIDs 0x10, 0x11, ...) as /dev/sva0, /dev/sva1, ...</summary>
+    internal static bool TryAddDevices(Machine machine, int count, out SvaCharDevice[] nodes, out string? error)
+    {
+        nodes = new SvaCharDevice[count];
+        error = null;
+        for (int i = 0; i < count; i++)
+        {
+            var err = machine.AddDevice(Sid + (uint)i, ats: true, pri: true, PasidBits, out var dma);
+            if (err != Errno.Ok)
+            {
+                error = $"adding SVA device {i} failed: {err}";
+                return false;
+            }
+            nodes[i] = new SvaCharDevice(i, machine.Sva!, dma!);
+        }
+        return true;
     }
 
     /// <summary>The guest's environment: the emulator's own, as qemu-user passes it, in a stable order.</summary>

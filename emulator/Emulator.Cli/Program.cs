@@ -9,4 +9,5 @@ root.Add(BenchCommand.Create());
 root.Add(ReplayCommand.Create());
 root.Add(TraceCommand.Create());
 root.Add(BoardCommand.Create());
+root.Add(ExploreCommand.Create());
 return root.Parse(args).Invoke();

@@ -33,6 +33,13 @@ public sealed partial class GuestKernel
     public KernelRunResult Run()
     {
         var clock = Stopwatch.StartNew();
+        if (_options.Schedule.Strategy == ScheduleStrategy.Pct)
+        {
+            RunPct();
+            _options.Stdout?.Flush();
+            _options.Stderr?.Flush();
+            return Result(clock.Elapsed);
+        }
         while (true)
         {
             bool busy = false;

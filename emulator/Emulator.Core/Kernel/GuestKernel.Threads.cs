@@ -219,6 +219,11 @@ public sealed partial class GuestKernel
     /// <summary>sched_yield(2): the caller goes to the back of the run queue.</summary>
     private long SchedYield(Vcpu v)
     {
+        if (_options.Schedule.Strategy == ScheduleStrategy.Pct)
+        {
+            _pctYielded = v.Current;
+            return 0;
+        }
         if (_runQueue.Count == 0)
         {
             return 0;

@@ -23,6 +23,9 @@ public sealed record GuestKernelOptions
     /// interleave finely even with long quanta.</summary>
     public int Tick { get; init; } = 1_000;
 
+    /// <summary>How threads and device engines are interleaved (the seed draws within it).</summary>
+    public SchedulePolicy Schedule { get; init; } = SchedulePolicy.Default;
+
     /// <summary>Most steps each device's asynchronous engine takes per scheduler round (drawn from the
     /// seeded generator between 1 and this): how fast DMA progresses relative to the vCPUs.</summary>
     public int MaxDeviceSteps { get; init; } = 4;

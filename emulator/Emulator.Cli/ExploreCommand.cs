@@ -1,0 +1,271 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Emulator.Core;
+using Emulator.Core.Iommu;
+using Emulator.Core.Kernel;
+
+namespace Emulator.Cli;
+
+/// <summary>
+/// <c>emulator explore</c>: runs a guest under many schedules — seeds of the random scheduler, or of
+/// PCT — and reports every schedule in which the oracle fired or the guest failed, with the exact
+/// <c>boot</c> command that reproduces it. <c>--shard K/M</c> takes every M-th seed from the K-th, so a
+/// sweep splits over any batch system; <c>explore merge</c> combines the shards' <c>--json</c> results.
+/// </summary>
+internal static class ExploreCommand
+{
+    public static Command Create()
+    {
+        var guest = new Option<string>("--guest") { Description = "The static x86-64 executable to explore (its arguments follow --)", Required = true };
+        var seeds = new Option<int>("--seeds") { Description = "Schedules to run", DefaultValueFactory = _ => 100 };
+        var firstSeed = new Option<ulong>("--first-seed") { Description = "The first seed", DefaultValueFactory = _ => 1 };
+        var strategy = new Option<string>("--strategy") { Description = "random (seeded quanta) or pct (probabilistic concurrency testing)", DefaultValueFactory = _ => "pct" };
+        strategy.AcceptOnlyFromAmong("random", "pct");
+        var depth = new Option<int>("--depth") { Description = "PCT's bug depth D (D - 1 priority change points)", DefaultValueFactory = _ => 2 };
+        var inject = new Option<string[]>("--inject") { Description = "Fault-injection switch (repeatable): " + string.Join(", ", FaultInjectionNames.All), AllowMultipleArgumentsPerToken = false };
+        var shard = new Option<string?>("--shard") { Description = "K/M: run only the seeds whose index is K-1 modulo M" };
+        var vcpus = new Option<int>("--vcpus") { Description = "Virtual CPUs (random strategy)", DefaultValueFactory = _ => 2 };
+        var devices = new Option<int>("--devices") { Description = "SVA devices", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "Write the result as JSON to stdout (for explore merge)" };
+        var args = new Argument<string[]>("args") { Description = "The guest's arguments", Arity = ArgumentArity.ZeroOrMore };
+        var cmd = new Command("explore", "Run a guest under many schedules and report those where the oracle fires or the guest fails")
+        {
+            guest, seeds, firstSeed, strategy, depth, inject, shard, vcpus, devices, json, args,
+        };
+        cmd.SetAction(parse =>
+        {
+            var faults = FaultInjection.None;
+            foreach (string name in parse.GetValue(inject) ?? [])
+            {
+                if (!FaultInjectionNames.TryParse(name, out var one, out string? error))
+                {
+                    Console.Error.WriteLine($"emulator explore: --inject {name}: {error}");
+                    return 2;
+                }
+                faults |= one;
+            }
+            int shardIndex = 0, shardCount = 1;
+            if (parse.GetValue(shard) is { } s && !TryParseShard(s, out shardIndex, out shardCount))
+            {
+                Console.Error.WriteLine($"emulator explore: --shard {s}: expected K/M with 1 <= K <= M");
+                return 2;
+            }
+            if (parse.GetValue(seeds) < 1 || parse.GetValue(depth) is < 1 or > 16 || parse.GetValue(vcpus) is < 1 or > 64 || parse.GetValue(devices) is < 1 or > 16)
+            {
+                Console.Error.WriteLine("emulator explore: --seeds >= 1, --depth 1..16, --vcpus 1..64, --devices 1..16");
+                return 2;
+            }
+            string path = parse.GetValue(guest)!;
+            if (!GuestCommand.TryReadExecutable(path, out byte[]? file, out string? readError))
+            {
+                Console.Error.WriteLine($"emulator explore: --guest {path}: {readError}");
+                return 2;
+            }
+            var plan = new ExplorePlan(path, parse.GetValue(args) ?? [], parse.GetValue(strategy) == "pct" ? ScheduleStrategy.Pct : ScheduleStrategy.Random,
+                parse.GetValue(depth), faults, parse.GetValue(vcpus), parse.GetValue(devices));
+            var result = Run(plan, file!, parse.GetValue(firstSeed), parse.GetValue(seeds), shardIndex, shardCount, Console.Error);
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(result, ExploreJson.Options));
+            }
+            else
+            {
+                Print(result, Console.Out);
+            }
+            return result.Failures.Count > 0 ? 1 : 0;
+        });
+        var files = new Argument<string[]>("results") { Description = "JSON results of explore --json (one per shard)", Arity = ArgumentArity.OneOrMore };
+        var merge = new Command("merge", "Combine the --json results of explore shards") { files };
+        merge.SetAction(parse =>
+        {
+            var parts = new List<ExploreResult>();
+            foreach (string f in parse.GetValue(files) ?? [])
+            {
+                try
+                {
+                    using var stream = File.OpenRead(f);
+                    parts.Add(JsonSerializer.Deserialize<ExploreResult>(stream, ExploreJson.Options) ?? throw new JsonException("empty"));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+                {
+                    Console.Error.WriteLine($"emulator explore merge: {f}: {e.Message}");
+                    return 2;
+                }
+            }
+            var merged = Merge(parts);
+            Print(merged, Console.Out);
+            return merged.Failures.Count > 0 ? 1 : 0;
+        });
+        cmd.Add(merge);
+        return cmd;
+    }
+
+    private static bool TryParseShard(string text, out int index, out int count)
+    {
+        index = count = 0;
+        var p = text.Split('/');
+        if (p.Length != 2 || !int.TryParse(p[0], NumberStyles.None, CultureInfo.InvariantCulture, out int k) ||
+            !int.TryParse(p[1], NumberStyles.None, CultureInfo.InvariantCulture, out int m) || k < 1 || m < 1 || k > m)
+        {
+            return false;
+        }
+        index = k - 1;
+        count = m;
+        return true;
+    }
+
+    /// <summary>Runs the plan's schedules for the shard's seeds; progress on <paramref name="progress"/>
+    /// when it is a terminal.</summary>
+    internal static ExploreResult Run(ExplorePlan plan, byte[] file, ulong firstSeed, int seeds, int shardIndex, int shardCount, TextWriter? progress = null)
+    {
+        var clock = Stopwatch.StartNew();
+        var failures = new List<ExploreFailure>();
+        int runs = 0;
+        int steps = 0;
+        bool tty = progress is not null && !Console.IsErrorRedirected;
+        if (plan.Strategy == ScheduleStrategy.Pct)
+        {
+            // K, the length in steps the change points are drawn from: a schedule without change points measures it.
+            var calibration = RunOne(plan, file, firstSeed, new SchedulePolicy(ScheduleStrategy.Pct, 1));
+            steps = (int)Math.Clamp(calibration.PctSteps, 1, 1_000_000_000);
+        }
+        for (int i = shardIndex; i < seeds; i += shardCount)
+        {
+            ulong seed = firstSeed + (ulong)i;
+            var policy = plan.Strategy == ScheduleStrategy.Pct ? new SchedulePolicy(ScheduleStrategy.Pct, plan.Depth, steps) : SchedulePolicy.Default;
+            var outcome = RunOne(plan, file, seed, policy);
+            runs++;
+            if (outcome.Finding is { } finding)
+            {
+                failures.Add(new ExploreFailure(seed, finding, Reproduce(plan, seed, policy)));
+            }
+            if (tty && runs % 10 == 0)
+            {
+                progress!.Write($"\rexplore: {runs} schedules, {failures.Count} failing");
+            }
+        }
+        if (tty)
+        {
+            progress!.WriteLine();
+        }
+        double seconds = clock.Elapsed.TotalSeconds;
+        return new ExploreResult(plan.Guest, plan.Args, plan.Strategy == ScheduleStrategy.Pct ? "pct" : "random", plan.Depth, steps,
+            FaultInjectionNames.Format(plan.Inject), $"{shardIndex + 1}/{shardCount}", firstSeed, seeds, runs, seconds, failures);
+    }
+
+    /// <summary>One schedule: a fresh machine, the guest's output discarded; a finding when the oracle
+    /// fired or the guest did not exit 0.</summary>
+    internal static (string? Finding, long PctSteps) RunOne(ExplorePlan plan, byte[] file, ulong seed, SchedulePolicy policy)
+    {
+        var machine = new Machine(new MachineOptions { RamSize = 512UL << 20, Inject = plan.Inject });
+        if (!GuestCommand.TryAddDevices(machine, plan.Devices, out var nodes, out string? error))
+        {
+            return (error, 0);
+        }
+        var kernel = new GuestKernel(machine, new GuestKernelOptions
+        {
+            Seed = seed,
+            Vcpus = plan.Strategy == ScheduleStrategy.Pct ? 1 : plan.Vcpus,
+            Schedule = policy,
+            Stdout = Stream.Null,
+            Stderr = Stream.Null,
+        }, nodes);
+        if (!kernel.TrySpawn(file, [plan.Guest, .. plan.Args], ["PATH=/bin", "LC_ALL=C"], out _, out error))
+        {
+            return (error, 0);
+        }
+        var r = kernel.Run();
+        var oracle = machine.Oracle;
+        string? finding = null;
+        if (oracle.Stale > 0)
+        {
+            finding = $"oracle: {oracle.Stale} stale DMA accesses; first: {Brief(oracle.StaleAccesses.FirstOrDefault().ToString())}";
+        }
+        else if (oracle.Violations > 0)
+        {
+            finding = $"oracle: {oracle.Violations} coherence violations; first: {Brief(oracle.AtcViolations.FirstOrDefault().ToString())}";
+        }
+        else if (r.Init!.ShellStatus != 0)
+        {
+            finding = $"guest: {r.Init}";
+        }
+        return (finding, kernel.PctSteps);
+    }
+
+    /// <summary>The first part of a record (its history of commands can be long).</summary>
+    private static string Brief(string text)
+    {
+        int cut = text.IndexOf(" after [", StringComparison.Ordinal);
+        return cut > 0 ? text[..cut] : text.Length > 200 ? text[..200] + "…" : text;
+    }
+
+    private static string Reproduce(ExplorePlan plan, ulong seed, SchedulePolicy policy)
+    {
+        var parts = new List<string> { "emulator", "boot", "--guest", Quote(plan.Guest), "--seed", seed.ToString(CultureInfo.InvariantCulture), "--schedule", policy.ToString() };
+        if (plan.Strategy == ScheduleStrategy.Random)
+        {
+            parts.Add("--vcpus");
+            parts.Add(plan.Vcpus.ToString(CultureInfo.InvariantCulture));
+        }
+        if (plan.Devices != 1)
+        {
+            parts.Add("--devices");
+            parts.Add(plan.Devices.ToString(CultureInfo.InvariantCulture));
+        }
+        foreach (string name in FaultInjectionNames.Format(plan.Inject).Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            parts.Add("--inject");
+            parts.Add(name);
+        }
+        if (plan.Args.Count > 0)
+        {
+            parts.Add("--");
+            parts.AddRange(plan.Args.Select(Quote));
+        }
+        return string.Join(' ', parts);
+    }
+
+    private static string Quote(string s) => s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "/._-:=,".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";
+
+    internal static ExploreResult Merge(IReadOnlyList<ExploreResult> parts)
+    {
+        var first = parts[0];
+        var failures = parts.SelectMany(p => p.Failures).OrderBy(f => f.Seed).ToList();
+        return first with
+        {
+            Shard = $"merged {parts.Count}",
+            Runs = parts.Sum(p => p.Runs),
+            Seconds = parts.Sum(p => p.Seconds),
+            Failures = failures,
+        };
+    }
+
+    private static void Print(ExploreResult r, TextWriter output)
+    {
+        foreach (var f in r.Failures)
+        {
+            output.WriteLine($"seed {f.Seed}: {f.Finding}");
+            output.WriteLine($"  reproduce: {f.Reproduce}");
+        }
+        double rate = r.Seconds > 0 ? r.Runs / r.Seconds : 0;
+        output.WriteLine($"explore {r.Guest}: {r.Runs} {r.Strategy}{(r.Strategy == "pct" ? $" (depth {r.Depth}, K {r.Steps})" : "")} schedules" +
+            $"{(r.Inject.Length > 0 ? $" with {r.Inject}" : "")}, {r.Failures.Count} failing, {rate:F1} schedules/s");
+    }
+}
+
+/// <summary>What to explore.</summary>
+internal sealed record ExplorePlan(string Guest, IReadOnlyList<string> Args, ScheduleStrategy Strategy, int Depth, FaultInjection Inject, int Vcpus, int Devices);
+
+/// <summary>A failing schedule: its seed, what was found, and the command that replays it.</summary>
+internal sealed record ExploreFailure(ulong Seed, string Finding, string Reproduce);
+
+/// <summary>An exploration's result (the JSON of <c>explore --json</c>).</summary>
+internal sealed record ExploreResult(string Guest, IReadOnlyList<string> Args, string Strategy, int Depth, int Steps, string Inject,
+    string Shard, ulong FirstSeed, int Seeds, int Runs, double Seconds, List<ExploreFailure> Failures);
+
+internal static class ExploreJson
+{
+    public static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = false };
+}
