@@ -3,8 +3,9 @@
  * sva-portal.c - asynchronous submission through device portals: MOVDIR64B to the dedicated work
  * queue, ENQCMD to the shared one, completion records polled; then races in which the CPU changes a
  * buffer's mapping while the device's copy of it is in flight — munmap, mremap, mprotect, madvise,
- * a fork whose copy-on-write breaks during the DMA — a child that exits with descriptors queued, and
- * two devices working on one address space.  Every descriptor must complete with SUCCESS or a
+ * a fork whose copy-on-write breaks during the DMA, a migration (MADV_SOFT_OFFLINE) — a child that
+ * exits with descriptors queued, an unbind (close) with work pending, and two devices working on one
+ * address space.  Every descriptor must complete with SUCCESS or a
  * PAGE_FAULT; whether any DMA used a stale translation is the oracle's to judge, outside the guest.
  *
  *   sva-portal [rounds]     default 12
@@ -109,7 +110,7 @@ int main(int argc, char **argv, char **envp)
         /* Let the device get some way into the copy before the mapping changes: a different way each round. */
         for (volatile long spin = 0; spin < (r * 397) % 4000; spin++)
             ;
-        switch (r % 5) {
+        switch (r % 6) {
         case 0: sys_munmap((void *)src, PAGES * PAGE); break;
         case 1: {
             long moved = sys_mremap((void *)src, PAGES * PAGE, 2 * PAGES * PAGE, MREMAP_MAYMOVE, 0);
@@ -119,6 +120,11 @@ int main(int argc, char **argv, char **envp)
         }
         case 2: sys_mprotect((void *)dst, PAGES * PAGE, PROT_READ); break;
         case 3: sys_madvise((void *)src, PAGES * PAGE, MADV_DONTNEED); break;
+        case 4: {
+            long m = sys_madvise((void *)src, PAGES * PAGE, MADV_SOFT_OFFLINE);
+            CHECK(m == 0, m);
+            break;
+        }
         default: {
             long pid = sys_fork();
             if (pid == 0) {
@@ -158,6 +164,29 @@ int main(int argc, char **argv, char **envp)
     int st = -1;
     sys_wait4((int)pid, &st, 0, 0);
     CHECK(st == 0, st);
+
+    /* An unbind with work pending: a second open of the device, descriptors queued on its portal, and
+     * the file closed at once. The driver drains the PASID's work before unbinding, so every completion
+     * record is written by the time close returns. */
+    {
+        long ufd = sys_openat(AT_FDCWD, "/dev/sva0", O_RDWR, 0);
+        volatile void *up = map_portal((int)ufd, SVA_PORTAL_DEDICATED);
+        unsigned long x = map(PAGES), y = map(PAGES);
+        fill(x, PAGES * PAGE, 7);
+        struct sva_portal_desc ud;
+        struct sva_completion *uc[3];
+        for (int k = 0; k < 3; k++) {
+            uc[k] = desc(&ud, SVA_OP_COPY, x, y, PAGES * PAGE, 0);
+            sva_movdir64b(up, &ud);
+        }
+        sys_munmap((void *)up, PAGE);
+        sys_close((int)ufd);
+        int written = 0;
+        for (int k = 0; k < 3; k++)
+            written += outcome_ok((int)*(volatile unsigned *)&uc[k]->status);
+        CHECK(written == 3, written);
+        put_str("unbind drained\n");
+    }
 
     /* Two devices on one address space, when the machine has a second one. */
     long fd1 = sys_openat(AT_FDCWD, "/dev/sva1", O_RDWR, 0);
