@@ -77,6 +77,12 @@ public sealed partial class Cpu
         {
             SetFlags(StatusFlags, accepted ? 0 : ZF);
         }
+        EndRunAfterThisInstruction();
         return true;
     }
+
+    /// <summary>A submission is an interleaving point: <see cref="Run"/> returns (BudgetExhausted) once this
+    /// instruction retires, so whoever schedules the vCPU may let the device start on it before the
+    /// program's next instruction.</summary>
+    private void EndRunAfterThisInstruction() => _limit = _retired + 1;
 }

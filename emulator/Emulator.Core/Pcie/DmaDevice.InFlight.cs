@@ -28,12 +28,17 @@ public sealed partial class DmaDevice
     private long _drained;
     private long _drainingInvalidations;
     private long _earlyCompletions;
+    private long _drainTicks;
 
     /// <summary>DMAs in flight that an invalidation drained before completing.</summary>
     public long DrainedAccesses => Interlocked.Read(ref _drained);
 
     /// <summary>Invalidations that had to drain at least one DMA in flight first.</summary>
     public long DrainingInvalidations => Interlocked.Read(ref _drainingInvalidations);
+
+    /// <summary>Host time the draining invalidations spent waiting for their DMAs to complete (the
+    /// drain's share of an invalidation's latency); its mean is this over <see cref="DrainingInvalidations"/>.</summary>
+    public TimeSpan DrainWait => System.Diagnostics.Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _drainTicks));
 
     /// <summary>Invalidations answered while a DMA through their translation was still in flight
     /// (only under the <c>complete-before-drain</c> fault injection).</summary>
@@ -177,12 +182,14 @@ public sealed partial class DmaDevice
             return;
         }
         Interlocked.Increment(ref _drainingInvalidations);
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         foreach (var a in covered)
         {
             a.Drained = true;
             a.Owner.Drain(a);
             Interlocked.Increment(ref _drained);
         }
+        Interlocked.Add(ref _drainTicks, System.Diagnostics.Stopwatch.GetTimestamp() - start);
     }
 
     private static bool Covers(in AtcInvalidation request, DmaAccess a)

@@ -81,7 +81,10 @@ public sealed class PortalInstructionTests
         rig.S.Ia32Pasid = Core.Cpu.Cpu.PasidValid | 0x12345;
         rig.Load(a => { a.mov(rax, dst); a.mov(rsi, src); a.enqcmd(rax, __zmmword_ptr[rsi]); a.int3(); });
 
-        Assert.Equal(CpuExitKind.Breakpoint, rig.Cpu.Run(10).Kind);
+        var exit = rig.Cpu.Run(10);
+        Assert.Equal(CpuExitKind.BudgetExhausted, exit.Kind);                // a submission ends the run: an interleaving point
+        Assert.Equal(3, rig.Cpu.InstructionsRetired);
+        Assert.Equal(CpuExitKind.Breakpoint, rig.Cpu.Run(10).Kind);          // and the program goes on from the next instruction
 
         var sent = Assert.Single(portal.Received);
         Assert.Equal(0x12345u, BitConverter.ToUInt32(sent, 0));             // bits 19:0 = PASID, bit 31 (privilege) 0

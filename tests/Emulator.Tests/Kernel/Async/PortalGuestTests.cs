@@ -64,6 +64,25 @@ public sealed class PortalGuestTests
         Assert.Equal(first.Finding, again.Finding);                                        // the same schedule, the same finding
     }
 
+    private static readonly Lazy<(byte[] Elf, string Path)> s_race = new(() => GuestGcc.Build("sva-race"));
+
+    [GccFact]
+    public void Pct_at_depth_2_finds_complete_before_drain_in_the_standard_racing_guest_and_nothing_without_it()
+    {
+        ExplorePlan Race(FaultInjection inject) => new(s_race.Value.Path, [], ScheduleStrategy.Pct, 2, inject, Vcpus: 1, Devices: 1);
+
+        var clean = ExploreCommand.Run(Race(FaultInjection.None), s_race.Value.Elf, 1, 60, 0, 1);
+        var buggy = ExploreCommand.Run(Race(FaultInjection.CompleteBeforeDrain), s_race.Value.Elf, 1, 60, 0, 1);
+
+        Assert.Empty(clean.Failures);
+        Assert.NotEmpty(buggy.Failures);                    // the seeds are fixed, so this is not luck: it holds on every run
+        Assert.All(buggy.Failures, f => Assert.StartsWith("oracle:", f.Finding));
+        Assert.InRange(buggy.Steps, 10, 200);               // k: the guest stays small enough for depth-2 PCT
+        var again = ExploreCommand.RunOne(Race(FaultInjection.CompleteBeforeDrain), s_race.Value.Elf, buggy.Failures[0].Seed,
+            new SchedulePolicy(ScheduleStrategy.Pct, 2, buggy.Steps));
+        Assert.Equal(buggy.Failures[0].Finding, again.Finding);
+    }
+
     [GccFact]
     public void A_seed_gives_the_same_run_down_to_the_device_counters()
     {
