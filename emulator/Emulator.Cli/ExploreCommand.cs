@@ -21,7 +21,7 @@ internal static class ExploreCommand
         var guest = new Option<string>("--guest") { Description = "The static x86-64 executable to explore (its arguments follow --)", Required = true };
         var seeds = new Option<int>("--seeds") { Description = "Schedules to run", DefaultValueFactory = _ => 100 };
         var firstSeed = new Option<ulong>("--first-seed") { Description = "The first seed", DefaultValueFactory = _ => 1 };
-        var strategy = new Option<string>("--strategy") { Description = "random (seeded quanta) or pct (probabilistic concurrency testing)", DefaultValueFactory = _ => "pct" };
+        var strategy = new Option<string>("--strategy") { Description = "random (seeded quanta, the default) or pct (probabilistic concurrency testing: one vCPU, --depth D)", DefaultValueFactory = _ => "random" };
         strategy.AcceptOnlyFromAmong("random", "pct");
         var depth = new Option<int>("--depth") { Description = "PCT's bug depth D (D - 1 priority change points)", DefaultValueFactory = _ => 2 };
         var inject = new Option<string[]>("--inject") { Description = "Fault-injection switch (repeatable): " + string.Join(", ", FaultInjectionNames.All), AllowMultipleArgumentsPerToken = false };
@@ -86,6 +86,11 @@ internal static class ExploreCommand
                 try
                 {
                     using var stream = File.OpenRead(f);
+                    if (!stream.CanSeek || stream.Length > MaxResultBytes)
+                    {
+                        Console.Error.WriteLine($"emulator explore merge: {f}: not a regular file of at most {MaxResultBytes >> 20} MiB (an explore --json result)");
+                        return 2;
+                    }
                     parts.Add(JsonSerializer.Deserialize<ExploreResult>(stream, ExploreJson.Options) ?? throw new JsonException("empty"));
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
@@ -94,13 +99,25 @@ internal static class ExploreCommand
                     return 2;
                 }
             }
-            var merged = Merge(parts);
-            Print(merged, Console.Out);
+            if (!TryMerge(parts, out var merged, out string? mergeError))
+            {
+                Console.Error.WriteLine($"emulator explore merge: {mergeError}");
+                return 2;
+            }
+            Print(merged!, Console.Out);
+            if (merged!.Shard.Contains(" of ", StringComparison.Ordinal))
+            {
+                Console.Error.WriteLine($"emulator explore merge: {merged.Shard} shards: the seeds of the missing ones were not explored");
+            }
             return merged.Failures.Count > 0 ? 1 : 0;
         });
         cmd.Add(merge);
         return cmd;
     }
+
+    /// <summary>The largest result file merge reads (a result of a million failing seeds is ~300 MiB; one
+    /// of ordinary size is kilobytes).</summary>
+    private const long MaxResultBytes = 256L << 20;
 
     private static bool TryParseShard(string text, out int index, out int count)
     {
@@ -229,17 +246,55 @@ internal static class ExploreCommand
 
     private static string Quote(string s) => s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "/._-:=,".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";
 
-    internal static ExploreResult Merge(IReadOnlyList<ExploreResult> parts)
+    /// <summary>Combines shard results of one exploration: the same guest, arguments, strategy, depth,
+    /// K, fault injection and seeds, shards K/M of one M, each once. A merge of every shard equals the
+    /// unsharded run's failures; a missing shard is named in the result's Shard ("merged 2 of 3").</summary>
+    internal static bool TryMerge(IReadOnlyList<ExploreResult> parts, out ExploreResult? merged, out string? error)
     {
-        var first = parts[0];
-        var failures = parts.SelectMany(p => p.Failures).OrderBy(f => f.Seed).ToList();
-        return first with
+        merged = null;
+        error = null;
+        if (parts.Count == 0)
         {
-            Shard = $"merged {parts.Count}",
+            error = "no results to merge";
+            return false;
+        }
+        var first = parts[0];
+        var seen = new HashSet<int>();
+        int count = 0;
+        foreach (var p in parts)
+        {
+            if (p.Guest != first.Guest || !p.Args.SequenceEqual(first.Args) || p.Strategy != first.Strategy || p.Depth != first.Depth ||
+                p.Steps != first.Steps || p.Inject != first.Inject || p.FirstSeed != first.FirstSeed || p.Seeds != first.Seeds)
+            {
+                error = $"shard {p.Shard} is from another exploration ({p.Guest} {p.Strategy} depth {p.Depth} K {p.Steps} inject '{p.Inject}' seeds {p.FirstSeed}+{p.Seeds}) than shard {first.Shard} ({first.Guest} {first.Strategy} depth {first.Depth} K {first.Steps} inject '{first.Inject}' seeds {first.FirstSeed}+{first.Seeds})";
+                return false;
+            }
+            if (!TryParseShard(p.Shard, out int k, out int m))
+            {
+                error = $"'{p.Shard}' is not a shard K/M (merge the shards' own results, not a merge)";
+                return false;
+            }
+            if (count != 0 && m != count)
+            {
+                error = $"shard {p.Shard} splits the seeds {m} ways, shard {first.Shard} {count} ways";
+                return false;
+            }
+            count = m;
+            if (!seen.Add(k))
+            {
+                error = $"shard {p.Shard} given twice";
+                return false;
+            }
+        }
+        var failures = parts.SelectMany(p => p.Failures).OrderBy(f => f.Seed).ToList();
+        merged = first with
+        {
+            Shard = seen.Count == count ? $"merged {count}" : $"merged {seen.Count} of {count}",
             Runs = parts.Sum(p => p.Runs),
             Seconds = parts.Sum(p => p.Seconds),
             Failures = failures,
         };
+        return true;
     }
 
     private static void Print(ExploreResult r, TextWriter output)
@@ -267,5 +322,12 @@ internal sealed record ExploreResult(string Guest, IReadOnlyList<string> Args, s
 
 internal static class ExploreJson
 {
-    public static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = false };
+    /// <summary>A result missing a field, or with null where none is allowed, is a JsonException (a clear error), not a half-read record.</summary>
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = false,
+        RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true,
+    };
 }

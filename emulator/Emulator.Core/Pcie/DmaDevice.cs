@@ -219,7 +219,9 @@ public sealed partial class DmaDevice
     }
 
     /// <summary>The device's side of an ATS Invalidate Request: removes the range from the ATC and answers
-    /// with the Invalidate Completion. Any thread; does not wait for a DMA in progress.</summary>
+    /// with the Invalidate Completion. Any thread. A synchronous DMA in progress is not waited for (the
+    /// ATC guarantees below suffice for it); a split-phase DMA in flight through a removed translation is
+    /// completed first.</summary>
     /// <param name="request">The request; its <see cref="AtcInvalidation.Sid"/> must be this device's.</param>
     /// <param name="itag">The request's ITag, 0..31, echoed in the completion's ITag vector.</param>
     /// <remarks>PCIe §10.3.1: the completion is sent once no later access uses a removed translation;
