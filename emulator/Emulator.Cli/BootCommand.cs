@@ -7,6 +7,7 @@ using Emulator.Core.Notifiers;
 using Emulator.Core.Trace;
 using Emulator.Core.Trace.Replay;
 using Spectre.Console;
+using Emulator.Cli.Shell;
 
 namespace Emulator.Cli;
 
@@ -17,140 +18,310 @@ namespace Emulator.Cli;
 /// </summary>
 internal static class BootCommand
 {
-    public static Command Create()
+    public static Command Create() => Create(CliContext.FromConsole());
+
+    public static Command Create(CliContext context)
     {
-        var ram = new Option<string>("--ram") { Description = "RAM size (e.g. 256M, 1G)", DefaultValueFactory = _ => "1G" };
-        var paging = new Option<int>("--paging") { Description = "Paging levels: 4 or 5", DefaultValueFactory = _ => 4 };
+        var ram = new Option<string>("--ram") { Description = "RAM size (e.g. 256M, 1G)", HelpName = "size", DefaultValueFactory = _ => "1G" };
+        var paging = new Option<int>("--paging") { Description = "Paging levels: 4 or 5", HelpName = "4|5", DefaultValueFactory = _ => 4 };
         paging.AcceptOnlyFromAmong("4", "5");
         var inject = new Option<string[]>("--inject")
         {
             Description = "Fault-injection switch (repeatable): " + string.Join(", ", FaultInjectionNames.All),
+            HelpName = "name",
             AllowMultipleArgumentsPerToken = false,
         };
-        var record = new Option<string?>("--record") { Description = "Run the API demonstration (--demo) and write it as a v1 trace to FILE (replay it with: emulator replay FILE)" };
+        var record = new Option<string?>("--record") { Description = "Run the API demonstration (--demo) and write it as a v1 trace to FILE (- for stdout; replay it with: emulator replay FILE)", HelpName = "file" };
         var demo = new Option<bool>("--demo") { Description = "Run the API-level demonstration instead of a guest program" };
-        var guest = new Option<string?>("--guest") { Description = "Run a static x86-64 ELF executable (with /dev/sva0); its arguments follow --" };
-        var seed = new Option<ulong>("--seed") { Description = "Scheduler seed (the same seed gives the same interleaving)", DefaultValueFactory = _ => 1 };
-        var vcpus = new Option<int>("--vcpus") { Description = "Virtual CPUs", DefaultValueFactory = _ => 1 };
-        var root = new Option<string?>("--root") { Description = "Confine the guest to this host directory as its / (paths are resolved by the emulator: no .. or symlink escape)" };
+        var guest = new Option<string?>("--guest") { Description = "Run a static x86-64 ELF executable (with /dev/sva0); its arguments follow --", HelpName = "elf" };
+        var seed = new Option<ulong>("--seed") { Description = "Scheduler seed (the same seed gives the same interleaving)", HelpName = "n", DefaultValueFactory = _ => 1 };
+        var vcpus = new Option<int>("--vcpus") { Description = "Virtual CPUs (1..64)", HelpName = "n", DefaultValueFactory = _ => 1 };
+        var root = new Option<string?>("--root") { Description = "Confine the guest to this host directory as its / (paths are resolved by the emulator: no .. or symlink escape)", HelpName = "dir" };
         var overlay = new Option<bool>("--overlay") { Description = "Keep the host read-only: the guest's writes go to an in-memory layer discarded at exit" };
-        var cpu = new Option<string>("--cpu") { Description = "CPU level the guest sees (CPUID, AT_HWCAP, instruction set): x86-64-v1, x86-64-v2 or x86-64-v3", DefaultValueFactory = _ => "x86-64-v3" };
+        var cpu = new Option<string>("--cpu") { Description = "CPU level the guest sees (CPUID, AT_HWCAP, instruction set)", HelpName = "x86-64-v1|x86-64-v2|x86-64-v3", DefaultValueFactory = _ => "x86-64-v3" };
         cpu.AcceptOnlyFromAmong("x86-64-v1", "x86-64-v2", "x86-64-v3");
-        var guestArgs = new Argument<string[]>("args") { Description = "Arguments of the --guest program", Arity = ArgumentArity.ZeroOrMore };
-        var backend = new Option<string?>("--backend") { Description = "sim (the model) or board; default: the configuration's (sim without --config)" };
-        var config = new Option<string?>("--config") { Description = "Hardware configuration file (hw-config.yaml)" };
-        var cmd = new Command("boot", "Boot the emulator (sim backend unless --backend board or --config say otherwise)") { ram, paging, inject, record, demo, guest, seed, vcpus, cpu, root, overlay, backend, config, guestArgs };
+        var guestArgs = new Argument<string[]>("args") { Description = "Arguments of the --guest program (after --)", Arity = ArgumentArity.ZeroOrMore, HelpName = "args" };
+        var backend = new Option<string?>("--backend") { Description = "sim (the model) or board; default: the configuration's (sim without --config)", HelpName = "sim|board" };
+        backend.AcceptOnlyFromAmong("sim", "board");
+        var config = new Option<string?>("--config") { Description = "Hardware configuration file (hw-config.yaml)", HelpName = "file" };
+        var errorExit = new Option<int>("--error-exitcode")
+        {
+            Description = $"With --guest: exit with N when the oracle, lockstep or the emulator found a problem (the guest's own status otherwise)",
+            HelpName = "n",
+            DefaultValueFactory = _ => ExitCodes.DefaultGuestErrorExitCode,
+        };
+        var summary = new Option<string?>("--summary") { Description = "Write the run's summary to FILE instead of stderr (- for stdout)", HelpName = "file" };
+        var json = new Option<string?>("--json") { Description = "Also write the summary as JSON to FILE (- for stdout)", HelpName = "file" };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Every oracle finding with its whole command history" };
+        var cmd = new Command("boot",
+            "Boot the emulator and run a guest: the built-in one by default, any static x86-64 ELF with --guest, or the API demonstration with --demo " +
+            "(sim backend unless --backend board or --config say otherwise)." +
+            ExitCodes.Help("the built-in guest or the demonstration found a problem (a check failed, the oracle fired, lockstep diverged)") +
+            $" With --guest the exit status is the guest's own (128 + N when signal N killed it), or --error-exitcode (default {ExitCodes.DefaultGuestErrorExitCode}) when the oracle, lockstep or the emulator found a problem; 2 and 3 keep their meaning for failures before the guest starts.")
+        {
+            ram, paging, inject, record, demo, guest, seed, vcpus, cpu, root, overlay, backend, config, errorExit, summary, json, verbose, guestArgs,
+        };
         cmd.SetAction(parse =>
         {
-            var faults = FaultInjection.None;
-            foreach (var name in parse.GetValue(inject) ?? [])
+            if (!GuestArguments.TryGet(parse, guestArgs, out string[] args, out string? argError))
             {
-                if (!FaultInjectionNames.TryParse(name, out var one, out var error))
-                {
-                    Console.Error.WriteLine($"emulator boot: --inject {name}: {error}");
-                    return 2;
-                }
-                faults |= one;
+                return StrictParser.UsageError(parse, EmulatorCli.Program, context.Stderr, argError!);
             }
-            if (!SizeParser.TryParse(parse.GetValue(ram)!, out ulong ramSize) || ramSize == 0 || !Page.IsAligned(ramSize))
+            string? guestPath = parse.GetValue(guest);
+            if (args.Length > 0 && guestPath is null)
             {
-                Console.Error.WriteLine($"emulator boot: --ram {parse.GetValue(ram)}: expected a page-aligned size such as 256M or 1G");
-                return 2;
+                return StrictParser.UsageError(parse, EmulatorCli.Program, context.Stderr, "arguments after -- are for a --guest program");
             }
-            var options = new MachineOptions
+            var boot = new BootArgs
             {
-                RamSize = ramSize,
-                Paging = parse.GetValue(paging) == 5 ? Core.Paging.PagingMode.FiveLevel : Core.Paging.PagingMode.FourLevel,
-                Inject = faults,
+                Ram = parse.GetValue(ram)!,
+                Paging = parse.GetValue(paging),
+                Inject = parse.GetValue(inject) ?? [],
+                Record = parse.GetValue(record),
+                Demo = parse.GetValue(demo),
+                Guest = guestPath,
+                GuestArgs = args,
+                Seed = parse.GetValue(seed),
+                Vcpus = parse.GetValue(vcpus),
+                Cpu = parse.GetValue(cpu)!,
+                Root = parse.GetValue(root),
+                Overlay = parse.GetValue(overlay),
+                Backend = parse.GetValue(backend),
+                Config = parse.GetValue(config),
+                ErrorExitCode = parse.GetValue(errorExit),
+                Summary = parse.GetValue(summary),
+                Json = parse.GetValue(json),
+                Verbose = parse.GetValue(verbose),
             };
-            var hw = BoardSetup.Load("boot", parse.GetValue(config), parse.GetValue(backend), null, Console.Error);
-            if (hw is null)
-            {
-                return 2;
-            }
-            using var board = BoardRun.Open("boot", hw, Console.Error, out bool boardFailed);
-            if (boardFailed)
-            {
-                return 2;
-            }
-            if (board is not null)
-            {
-                options = options with { Backend = board.Create };
-            }
-            int rc;
-            if (parse.GetValue(demo) || parse.GetValue(record) is not null)
-            {
-                if (parse.GetValue(guest) is not null)
-                {
-                    Console.Error.WriteLine("emulator boot: --guest runs a program; --demo and --record run the API demonstration: choose one");
-                    return 2;
-                }
-                rc = RunRecording(options, AnsiConsole.Console, parse.GetValue(record));
-            }
-            else
-            {
-                if (parse.GetValue(vcpus) is < 1 or > 64)
-                {
-                    Console.Error.WriteLine($"emulator boot: --vcpus {parse.GetValue(vcpus)}: expected 1..64");
-                    return 2;
-                }
-                var level = parse.GetValue(cpu) switch
-                {
-                    "x86-64-v1" => Core.Cpu.CpuLevel.V1,
-                    "x86-64-v2" => Core.Cpu.CpuLevel.V2,
-                    _ => Core.Cpu.CpuLevel.V3,
-                };
-                var fsOptions = new Core.Kernel.Fs.FsOptions
-                {
-                    Root = parse.GetValue(root) ?? "/",
-                    Overlay = parse.GetValue(overlay),
-                    RandomSeed = parse.GetValue(seed),
-                    CpuLevel = level,
-                    Cpus = parse.GetValue(vcpus),
-                    MemoryBytes = options.RamSize,
-                };
-                Core.Kernel.Fs.GuestFileSystem fs;
-                try
-                {
-                    fs = new Core.Kernel.Fs.GuestFileSystem(fsOptions);
-                }
-                catch (ArgumentException e)
-                {
-                    Console.Error.WriteLine($"emulator boot: --root {parse.GetValue(root)}: {e.Message}");
-                    return 2;
-                }
-                using var stdin = Console.OpenStandardInput();
-                using var stdout = Console.OpenStandardOutput();
-                using var stderr = Console.OpenStandardError();
-                uint uid = Core.Kernel.Fs.GuestFileSystem.HostUid, gid = Core.Kernel.Fs.GuestFileSystem.HostGid;
-                var kernel = new Core.Kernel.GuestKernelOptions
-                {
-                    Seed = parse.GetValue(seed),
-                    Vcpus = parse.GetValue(vcpus),
-                    CpuLevel = level,
-                    FileSystem = fs,
-                    Stdin = stdin,
-                    StdinHostFd = 0,
-                    StdoutHostFd = 1,
-                    StderrHostFd = 2,
-                    Image = Core.Kernel.Exec.ProcessImageOptions.Default with { Uid = uid, Euid = uid, Gid = gid, Egid = gid },
-                };
-                // The guest owns stdout: the emulator's summary and diagnostics go to stderr.
-                rc = parse.GetValue(guest) is { } file
-                    ? GuestCommand.Run(file, parse.GetValue(guestArgs) ?? [], options, Console.Error, stdout, stderr, kernel)
-                    : GuestCommand.Run(BuiltinGuest.Build(), ["builtin"], options, Console.Error, stdout, stderr, kernel);
-            }
-            return board is null ? rc : ReportBoard(board, AnsiConsole.Console, rc);
+            return Run(boot, context, parse);
         });
         return cmd;
+    }
+
+    /// <summary>The command's options, already split from the command line.</summary>
+    internal sealed record BootArgs
+    {
+        public string Ram { get; init; } = "1G";
+        public int Paging { get; init; } = 4;
+        public string[] Inject { get; init; } = [];
+        public string? Record { get; init; }
+        public bool Demo { get; init; }
+        public string? Guest { get; init; }
+        public string[] GuestArgs { get; init; } = [];
+        public ulong Seed { get; init; } = 1;
+        public int Vcpus { get; init; } = 1;
+        public string Cpu { get; init; } = "x86-64-v3";
+        public string? Root { get; init; }
+        public bool Overlay { get; init; }
+        public string? Backend { get; init; }
+        public string? Config { get; init; }
+        public int ErrorExitCode { get; init; } = ExitCodes.DefaultGuestErrorExitCode;
+        public string? Summary { get; init; }
+        public string? Json { get; init; }
+        public bool Verbose { get; init; }
+    }
+
+    /// <summary>Runs <c>boot</c> with already-parsed arguments.</summary>
+    internal static int Run(BootArgs a, CliContext context, System.CommandLine.ParseResult? parse = null)
+    {
+        var stderr = context.Stderr;
+        var faults = FaultInjection.None;
+        foreach (var name in a.Inject)
+        {
+            if (!FaultInjectionNames.TryParse(name, out var one, out var error))
+            {
+                stderr.WriteLine($"emulator boot: --inject {name}: {error}");
+                return ExitCodes.Usage;
+            }
+            faults |= one;
+        }
+        if (!SizeParser.TryParse(a.Ram, out ulong ramSize) || ramSize == 0 || !Page.IsAligned(ramSize))
+        {
+            stderr.WriteLine($"emulator boot: --ram {a.Ram}: expected a page-aligned size such as 256M or 1G");
+            return ExitCodes.Usage;
+        }
+        if (a.Vcpus is < 1 or > 64)
+        {
+            stderr.WriteLine($"emulator boot: --vcpus {a.Vcpus}: expected 1..64");
+            return ExitCodes.Usage;
+        }
+        bool demoMode = a.Demo || a.Record is not null;
+        if (demoMode && a.Guest is not null)
+        {
+            stderr.WriteLine("emulator boot: --guest runs a program; --demo and --record run the API demonstration: choose one");
+            return ExitCodes.Usage;
+        }
+        var options = new MachineOptions
+        {
+            RamSize = ramSize,
+            Paging = a.Paging == 5 ? Core.Paging.PagingMode.FiveLevel : Core.Paging.PagingMode.FourLevel,
+            Inject = faults,
+        };
+        var hw = BoardSetup.Load("boot", a.Config, a.Backend, null, stderr, out int configCode);
+        if (hw is null)
+        {
+            return configCode;
+        }
+        using var board = BoardRun.Open("boot", hw, stderr, out bool boardFailed);
+        if (boardFailed)
+        {
+            return ExitCodes.Environment;
+        }
+        if (board is not null)
+        {
+            options = options with { Backend = board.Create };
+        }
+        return demoMode
+            ? RunDemo(a, options, context, parse, board)
+            : RunGuest(a, options, context, board);
+    }
+
+    private static int RunDemo(BootArgs a, MachineOptions options, CliContext context, System.CommandLine.ParseResult? parse, BoardRun? board)
+    {
+        var console = context.Out(parse);
+        int rc;
+        if (a.Record is null)
+        {
+            rc = Run(options, console);
+        }
+        else
+        {
+            int openCode = CliFiles.TryCreateText(a.Record, "boot", "--record", context.Stderr, out var file, context.Stdout);
+            if (openCode != ExitCodes.Success)
+            {
+                return openCode;
+            }
+            using (file)
+            {
+                // With --record -, the trace owns stdout: the demonstration's report goes to stderr.
+                rc = Run(options, a.Record == CliFiles.StdStream ? context.Err(parse) : console, file);
+            }
+        }
+        return board is null ? rc : ReportBoard(board, context.Err(parse), rc);
+    }
+
+    /// <summary>The built-in guest (0/1) or a --guest program (its status, or --error-exitcode).</summary>
+    private static int RunGuest(BootArgs a, MachineOptions options, CliContext context, BoardRun? board)
+    {
+        var stderr = context.Stderr;
+        var level = a.Cpu switch
+        {
+            "x86-64-v1" => Core.Cpu.CpuLevel.V1,
+            "x86-64-v2" => Core.Cpu.CpuLevel.V2,
+            _ => Core.Cpu.CpuLevel.V3,
+        };
+        byte[] image;
+        string[] argv;
+        if (a.Guest is { } path)
+        {
+            if (!GuestCommand.TryReadExecutable(path, out byte[]? file, out string? readError, out int readCode))
+            {
+                stderr.WriteLine($"emulator boot: --guest {path}: {readError}");
+                return readCode;
+            }
+            image = file!;
+            argv = [path, .. a.GuestArgs];
+        }
+        else
+        {
+            image = BuiltinGuest.Build();
+            argv = ["builtin"];
+        }
+        var fsOptions = new Core.Kernel.Fs.FsOptions
+        {
+            Root = a.Root ?? "/",
+            Overlay = a.Overlay,
+            RandomSeed = a.Seed,
+            CpuLevel = level,
+            Cpus = a.Vcpus,
+            MemoryBytes = options.RamSize,
+        };
+        Core.Kernel.Fs.GuestFileSystem fs;
+        try
+        {
+            fs = new Core.Kernel.Fs.GuestFileSystem(fsOptions);
+        }
+        catch (ArgumentException e)
+        {
+            stderr.WriteLine($"emulator boot: --root {a.Root}: {e.Message}");
+            return a.Root is not null && !Directory.Exists(a.Root) ? ExitCodes.Environment : ExitCodes.Usage;
+        }
+        TextWriter? summaryFile = null, jsonFile = null;
+        if (a.Summary is not null && CliFiles.TryCreateText(a.Summary, "boot", "--summary", stderr, out summaryFile, context.Stdout) is int sc && sc != 0)
+        {
+            return sc;
+        }
+        using var summaryOwner = summaryFile;
+        if (a.Json is not null && CliFiles.TryCreateText(a.Json, "boot", "--json", stderr, out jsonFile, context.Stdout) is int jc && jc != 0)
+        {
+            return jc;
+        }
+        using var jsonOwner = jsonFile;
+        using var stdin = Console.OpenStandardInput();
+        using var stdout = Console.OpenStandardOutput();
+        using var guestStderr = Console.OpenStandardError();
+        uint uid = Core.Kernel.Fs.GuestFileSystem.HostUid, gid = Core.Kernel.Fs.GuestFileSystem.HostGid;
+        var kernel = new Core.Kernel.GuestKernelOptions
+        {
+            Seed = a.Seed,
+            Vcpus = a.Vcpus,
+            CpuLevel = level,
+            FileSystem = fs,
+            Stdin = stdin,
+            StdinHostFd = 0,
+            StdoutHostFd = 1,
+            StderrHostFd = 2,
+            Image = Core.Kernel.Exec.ProcessImageOptions.Default with { Uid = uid, Euid = uid, Gid = gid, Egid = gid },
+        };
+        // The guest owns stdout and stderr: the emulator's summary goes to stderr after the guest's
+        // output, or to --summary/--json.
+        var outcome = GuestCommand.Execute(image, argv, options, stderr, stdout, guestStderr, kernel, a.Verbose);
+        if (outcome.Summary is not { } summary)
+        {
+            return outcome.StartFailure;
+        }
+        var problems = new List<string>();
+        if (!summary.Coherent)
+        {
+            problems.Add($"emulator: the coherence oracle fired: {summary.OracleStale} stale DMA accesses, {summary.OracleViolations} ATC entries outliving their mapping");
+        }
+        string? boardLine = null;
+        if (board is not null)
+        {
+            boardLine = BoardLine(board);
+            foreach (string d in board.BoardOnlyDivergences())
+            {
+                problems.Add("emulator: " + d);
+            }
+        }
+        bool builtin = a.Guest is null;
+        int exit = builtin
+            ? (summary.GuestStatus == 0 && problems.Count == 0 ? ExitCodes.Success : ExitCodes.Finding)
+            : problems.Count > 0 ? a.ErrorExitCode : summary.GuestStatus;
+        if (!builtin && problems.Count > 0)
+        {
+            problems.Add($"emulator: exit status {a.ErrorExitCode} (--error-exitcode) instead of the guest's {summary.GuestStatus}");
+        }
+        summary = summary with { Problems = problems, ExitCode = exit, Board = boardLine };
+        stdout.Flush();
+        guestStderr.Flush();
+        summary.WriteText(summaryFile ?? stderr);
+        jsonFile?.Write(summary.ToJson());
+        return exit;
+    }
+
+    /// <summary>The board's counters, one line.</summary>
+    internal static string BoardLine(BoardRun board)
+    {
+        var st = board.Link.Stats;
+        return $"board {board.Link.Description}: {st.Invalidations} ATC_INVs, {st.Completed} completed, {st.Syncs} SYNCs ({st.SyncTimeouts} timed out), {st.Fills} fills mirrored, {st.Resent} re-sent, {st.Reconnects} reconnects; lockstep {(board.Lockstep ? $"{board.Current?.LockstepChecks ?? 0} checks" : "off")}";
     }
 
     /// <summary>After a boot on the board: its counters, and a failure for each translation lockstep
     /// found on the board that the model had invalidated.</summary>
     internal static int ReportBoard(BoardRun board, IAnsiConsole console, int rc)
     {
-        var st = board.Link.Stats;
-        console.MarkupLineInterpolated($"board {board.Link.Description}: {st.Invalidations} ATC_INVs, {st.Completed} completed, {st.Syncs} SYNCs ({st.SyncTimeouts} timed out), {st.Fills} fills mirrored, {st.Resent} re-sent; lockstep {(board.Lockstep ? $"{board.Current?.LockstepChecks ?? 0} checks" : "off")}");
+        console.WriteLine(BoardLine(board));
         var lies = board.BoardOnlyDivergences();
         foreach (string d in lies)
         {
@@ -166,15 +337,15 @@ internal static class BootCommand
         {
             return Run(options, console);
         }
-        StreamWriter file;
+        TextWriter file;
         try
         {
-            file = new StreamWriter(recordPath, append: false, new System.Text.UTF8Encoding(false)) { NewLine = "\n" };
+            file = CliFiles.CreateText(recordPath);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (HostErrors.IsIo(e))
         {
-            console.MarkupLineInterpolated($"[red]emulator boot: --record {recordPath}: {e.Message}[/]");
-            return 2;
+            console.MarkupLineInterpolated($"[red]emulator boot: --record {recordPath}: {HostErrors.Describe(e, recordPath)}[/]");
+            return HostErrors.ExitCode(e, recordPath);
         }
         using (file)
         {

@@ -145,7 +145,7 @@ public class BootModeTests
     public void Boot_refuses_a_guest_together_with_the_demo() => Assert.Equal(2, Boot("--demo", "--guest", "x"));
 
     [Fact]
-    public void Boot_reports_a_missing_guest_file_with_exit_2() => Assert.Equal(2, Boot("--guest", "/nonexistent/guest"));
+    public void Boot_reports_a_missing_guest_file_with_exit_3() => Assert.Equal(3, Boot("--guest", "/nonexistent/guest")); // environment
 
     [Fact]
     public void Boot_refuses_a_silly_vcpu_count() => Assert.Equal(2, Boot("--vcpus", "0"));
