@@ -87,15 +87,23 @@ internal static partial class OracleReport
             }
             return;
         }
+        // The commands about this page or device (TLBI for the address, ATC_INV for the device), and
+        // the CMD_SYNC that closed the last of them: what a driver developer looks for first.
         var relevant = new List<string>();
+        bool syncAfter = false;
         for (int i = history.Length - 1; i >= 0 && relevant.Count < RelevantCommands; i--)
         {
             if (Relevant(history[i], s))
             {
                 relevant.Add(history[i]);
             }
+            else if (relevant.Count == 0 && !syncAfter && history[i].StartsWith("CMD_SYNC", StringComparison.Ordinal))
+            {
+                relevant.Add(history[i]);
+                syncAfter = true;
+            }
         }
-        if (relevant.Count > 0)
+        if (relevant.Count > (syncAfter ? 1 : 0))
         {
             relevant.Reverse();
             lines.Add("  last relevant commands: " + string.Join("; ", relevant));
@@ -128,8 +136,9 @@ internal static partial class OracleReport
     }
 
     private static bool Relevant(string command, StaleAccess s) =>
-        command.StartsWith("CMD_SYNC", StringComparison.Ordinal) || Covers(command, s) ||
-        (command.StartsWith("CMD_ATC_INV", StringComparison.Ordinal) && command.Contains(string.Create(CultureInfo.InvariantCulture, $"sid={s.Sid:x}"), StringComparison.Ordinal));
+        Covers(command, s) ||
+        (command.StartsWith("CMD_ATC_INV", StringComparison.Ordinal) && command.Contains(string.Create(CultureInfo.InvariantCulture, $"sid={s.Sid:x}"), StringComparison.Ordinal)) ||
+        (command.StartsWith("CMD_TLBI", StringComparison.Ordinal) && command.Contains(string.Create(CultureInfo.InvariantCulture, $"va={s.Va & ~0xfffUL:x} "), StringComparison.Ordinal));
 
     [GeneratedRegex(@"^CMD_ATC_INV sid=(?<sid>[0-9a-f]+)(?: ssid=(?<ssid>[0-9a-f]+))? addr=(?<addr>[0-9a-f]+) size=(?<size>\d+)(?<global> global)?")]
     private static partial Regex AtcInv();

@@ -50,6 +50,10 @@ internal static partial class ReplayCommand
         };
         cmd.SetAction(parse =>
         {
+            if (StrictParser.OptionLikeArgument(parse, paths) is { } unknown)
+            {
+                return StrictParser.UsageError(parse, EmulatorCli.Program, context.Stderr, $"unknown option '{unknown}'");
+            }
             using var interrupt = Interrupt.Listen();
             return Run(
                 new ReplayArgs(parse.GetValue(paths) ?? [], parse.GetValue(inject) ?? [], parse.GetValue(json),
@@ -346,7 +350,7 @@ internal static partial class ReplayCommand
     internal static string ToJson(IReadOnlyList<TraceOutcome> outcomes)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartArray();
             foreach (var o in outcomes)

@@ -42,6 +42,10 @@ internal static class TraceCommand
         };
         cmd.SetAction(parse =>
         {
+            if (StrictParser.OptionLikeArgument(parse, log) is { } unknown)
+            {
+                return StrictParser.UsageError(parse, EmulatorCli.Program, context.Stderr, $"unknown option '{unknown}'");
+            }
             using var interrupt = Interrupt.Listen();
             return Run(
                 new ImportArgs(parse.GetValue(log)!, parse.GetValue(output)!, parse.GetValue(device), parse.GetValue(probes), parse.GetValue(seed),

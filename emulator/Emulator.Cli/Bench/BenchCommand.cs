@@ -45,6 +45,10 @@ internal static class BenchCommand
         };
         cmd.SetAction(parse =>
         {
+            if (StrictParser.OptionLikeArgument(parse, names) is { } unknown)
+            {
+                return StrictParser.UsageError(parse, EmulatorCli.Program, context.Stderr, $"unknown option '{unknown}'");
+            }
             using var interrupt = Interrupt.Listen();
             return Run(parse.GetValue(names) ?? [], parse.GetValue(json), parse.GetValue(quick), parse.GetValue(check),
                 context.Out(parse), context.Stdout, context.Stderr, context.ShowProgress ? context.Err(parse) : null, interrupt);

@@ -59,6 +59,41 @@ internal static partial class StrictParser
         return names.Count == 0 ? program : program + " " + string.Join(' ', names);
     }
 
+    /// <summary>The first word in <paramref name="argument"/> that looks like an option (starts with
+    /// '-', is not '-' itself) and came before any <c>--</c>: an unknown option that System.CommandLine
+    /// would otherwise take as a file name.</summary>
+    public static string? OptionLikeArgument(ParseResult parse, Argument argument)
+    {
+        var result = parse.GetResult(argument);
+        if (result is null)
+        {
+            return null;
+        }
+        int doubleDash = int.MaxValue;
+        for (int i = 0; i < parse.Tokens.Count; i++)
+        {
+            if (parse.Tokens[i].Type == TokenType.DoubleDash)
+            {
+                doubleDash = i;
+                break;
+            }
+        }
+        foreach (var token in result.Tokens)
+        {
+            if (token.Value.Length > 1 && token.Value[0] == '-')
+            {
+                for (int i = 0; i < parse.Tokens.Count && i < doubleDash; i++)
+                {
+                    if (ReferenceEquals(parse.Tokens[i], token))
+                    {
+                        return token.Value;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
     /// <summary>Reports one usage error found after parsing (in a command's action) the same way as a
     /// parse error: message, suggestion, pointer to <c>--help</c>.</summary>
     /// <returns><see cref="ExitCodes.Usage"/>.</returns>
@@ -77,6 +112,10 @@ internal static partial class StrictParser
         foreach (var error in parse.Errors)
         {
             string message = Friendly(error.Message);
+            if (error.SymbolResult is OptionResult { Option: { } option } && !message.Contains(option.Name, StringComparison.Ordinal))
+            {
+                message = option.Name + ": " + message;
+            }
             if (!seen.Add(message))
             {
                 continue;

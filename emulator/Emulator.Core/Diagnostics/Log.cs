@@ -67,12 +67,14 @@ public static class Log
         {
             foreach (string pattern in Patterns(component))
             {
-                var rule = new LoggingRule(pattern, LogLevel.Off, LogLevel.Off, target) { Final = true };
                 if (level != LogLevel.Off)
                 {
-                    rule.EnableLoggingForLevels(level, LogLevel.Fatal);
+                    config.LoggingRules.Add(new LoggingRule(pattern, level, LogLevel.Fatal, target) { Final = true });
                 }
-                config.LoggingRules.Add(rule);
+                // Below the component's level: swallowed here, so the default rule does not log it.
+                var blackhole = new LoggingRule(pattern) { Final = true };
+                blackhole.EnableLoggingForLevels(LogLevel.Trace, LogLevel.Fatal);
+                config.LoggingRules.Add(blackhole);
             }
         }
         if (defaultLevel != LogLevel.Off)
