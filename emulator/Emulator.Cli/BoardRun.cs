@@ -3,6 +3,7 @@ using Emulator.Board.Config;
 using Emulator.Core.Backends;
 using Emulator.Core.Pcie;
 using Emulator.Cli.Shell;
+using Emulator.Core.Diagnostics;
 
 namespace Emulator.Cli;
 
@@ -104,13 +105,16 @@ internal sealed class BoardRun : IDisposable
         public void Invalidate(in AtcInvalidation request)
         {
             run.ThrowIfLost();
+            if (TraceEvents.On) TraceEvents.Emit(TraceEventId.BoardAtcInv, TraceAgentKind.Board, -1, request.Sid, request.Pasid, request.Address, (ulong)(uint)request.SizeLog2 | (request.Global ? 0x100UL : 0));
             inner.Invalidate(request);
         }
 
         public AtcSyncResult Sync(TimeSpan timeout)
         {
             run.ThrowIfLost();
+            if (TraceEvents.On) TraceEvents.Emit(TraceEventId.BoardSync, TraceAgentKind.Board, -1);
             var result = inner.Sync(timeout);
+            if (TraceEvents.On) TraceEvents.Emit(TraceEventId.BoardSyncDone, TraceAgentKind.Board, -1, result == AtcSyncResult.Complete ? 0UL : 1);
             if (result != AtcSyncResult.Complete)
             {
                 run.ThrowIfLost();

@@ -8,6 +8,7 @@ using Emulator.Core.Trace;
 using Emulator.Core.Trace.Replay;
 using Spectre.Console;
 using Emulator.Cli.Shell;
+using Emulator.Cli.Tracing;
 
 namespace Emulator.Cli;
 
@@ -53,6 +54,7 @@ internal static class BootCommand
         var summary = new Option<string?>("--summary") { Description = "Write the run's summary to FILE instead of stderr (- for stdout)", HelpName = "file" };
         var json = new Option<string?>("--json") { Description = "Also write the summary as JSON to FILE (- for stdout)", HelpName = "file" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Every oracle finding with its whole command history" };
+        var tracing = new TraceOptions();
         var cmd = new Command("boot",
             "Boot the emulator and run a guest: the built-in one by default, any static x86-64 ELF with --guest, or the API demonstration with --demo " +
             "(sim backend unless --backend board or --config say otherwise)." +
@@ -61,6 +63,7 @@ internal static class BootCommand
         {
             ram, paging, inject, record, demo, guest, seed, vcpus, cpu, root, overlay, backend, config, errorExit, summary, json, verbose, guestArgs,
         };
+        tracing.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             if (!GuestArguments.TryGet(parse, guestArgs, out string[] args, out string? argError))
@@ -92,6 +95,7 @@ internal static class BootCommand
                 Summary = parse.GetValue(summary),
                 Json = parse.GetValue(json),
                 Verbose = parse.GetValue(verbose),
+                Tracing = tracing.Read(parse),
             };
             return Run(boot, context, parse);
         });
@@ -119,12 +123,18 @@ internal static class BootCommand
         public string? Summary { get; init; }
         public string? Json { get; init; }
         public bool Verbose { get; init; }
+        public TraceSettings Tracing { get; init; } = TraceSettings.Off;
     }
 
     /// <summary>Runs <c>boot</c> with already-parsed arguments.</summary>
     internal static int Run(BootArgs a, CliContext context, System.CommandLine.ParseResult? parse = null)
     {
         var stderr = context.Stderr;
+        if (a.Tracing.List)
+        {
+            TraceRun.List(context.Stdout);
+            return ExitCodes.Success;
+        }
         var faults = FaultInjection.None;
         foreach (var name in a.Inject)
         {
@@ -162,6 +172,11 @@ internal static class BootCommand
         {
             return configCode;
         }
+        using var tracing = TraceRun.Open("boot", a.Tracing, context, out int traceCode);
+        if (traceCode != ExitCodes.Success)
+        {
+            return traceCode;
+        }
         using var board = BoardRun.Open("boot", hw, stderr, out bool boardFailed);
         if (boardFailed)
         {
@@ -171,12 +186,19 @@ internal static class BootCommand
         {
             options = options with { Backend = board.Create };
         }
-        return demoMode
-            ? RunDemo(a, options, context, parse, board)
-            : RunGuest(a, options, context, board);
+        try
+        {
+            return demoMode
+                ? RunDemo(a, options, context, parse, board, tracing)
+                : RunGuest(a, options, context, board, tracing);
+        }
+        catch (BoardLostException)
+        {
+            return board!.ReportLost("boot", stderr);
+        }
     }
 
-    private static int RunDemo(BootArgs a, MachineOptions options, CliContext context, System.CommandLine.ParseResult? parse, BoardRun? board)
+    private static int RunDemo(BootArgs a, MachineOptions options, CliContext context, System.CommandLine.ParseResult? parse, BoardRun? board, TraceRun? tracing)
     {
         var console = context.Out(parse);
         int rc;
@@ -197,11 +219,13 @@ internal static class BootCommand
                 rc = Run(options, a.Record == CliFiles.StdStream ? context.Err(parse) : console, file);
             }
         }
+        tracing?.Finish();
+        tracing?.Statistics?.WriteText(a.Record == CliFiles.StdStream ? context.Stderr : context.Stdout);
         return board is null ? rc : ReportBoard(board, context.Err(parse), rc);
     }
 
     /// <summary>The built-in guest (0/1) or a --guest program (its status, or --error-exitcode).</summary>
-    private static int RunGuest(BootArgs a, MachineOptions options, CliContext context, BoardRun? board)
+    private static int RunGuest(BootArgs a, MachineOptions options, CliContext context, BoardRun? board, TraceRun? tracing)
     {
         var stderr = context.Stderr;
         var level = a.Cpu switch
@@ -276,6 +300,8 @@ internal static class BootCommand
         // The guest owns stdout and stderr: the emulator's summary goes to stderr after the guest's
         // output, or to --summary/--json.
         var outcome = GuestCommand.Execute(image, argv, options, stderr, stdout, guestStderr, kernel, a.Verbose);
+        tracing?.CountAtc(outcome.Machine);
+        tracing?.Finish();
         if (outcome.Summary is not { } summary)
         {
             return outcome.StartFailure;
@@ -302,7 +328,7 @@ internal static class BootCommand
         {
             problems.Add($"emulator: exit status {a.ErrorExitCode} (--error-exitcode) instead of the guest's {summary.GuestStatus}");
         }
-        summary = summary with { Problems = problems, ExitCode = exit, Board = boardLine };
+        summary = summary with { Problems = problems, ExitCode = exit, Board = boardLine, Stats = tracing?.Statistics };
         stdout.Flush();
         guestStderr.Flush();
         summary.WriteText(summaryFile ?? stderr);

@@ -44,6 +44,9 @@ internal sealed record GuestSummary
     /// <summary>The board backend's counters (one line), or null on sim.</summary>
     public string? Board { get; init; }
 
+    /// <summary>The statistics (<c>--stats</c>), or null.</summary>
+    public Core.Diagnostics.TraceStatistics? Stats { get; init; }
+
     /// <summary>The exit code boot returns, once decided.</summary>
     public int? ExitCode { get; init; }
 
@@ -112,6 +115,7 @@ internal sealed record GuestSummary
         {
             w.WriteLine(Board);
         }
+        Stats?.WriteText(w);
         foreach (string problem in Problems)
         {
             w.WriteLine(problem);
@@ -194,6 +198,11 @@ internal sealed record GuestSummary
         if (Board is not null)
         {
             w.WriteString("board", Board);
+        }
+        if (Stats is not null)
+        {
+            w.WritePropertyName("stats");
+            Stats.WriteJson(w);
         }
         w.WriteEndObject();
     }

@@ -41,6 +41,7 @@ internal static partial class ReplayCommand
         backend.AcceptOnlyFromAmong("sim", "board");
         var config = new Option<string?>("--config") { Description = "Hardware configuration file (hw-config.yaml)", HelpName = "file" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Oracle findings with their whole command history" };
+        var tracing = new Tracing.TraceOptions();
         var cmd = new Command("replay",
             "Replay v1 traces and check their expectations." +
             ExitCodes.Help("an expectation failed, the oracle fired or lockstep diverged") +
@@ -48,6 +49,7 @@ internal static partial class ReplayCommand
         {
             paths, inject, json, backend, config, verbose,
         };
+        tracing.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             if (StrictParser.OptionLikeArgument(parse, paths) is { } unknown)
@@ -57,7 +59,7 @@ internal static partial class ReplayCommand
             using var interrupt = Interrupt.Listen();
             return Run(
                 new ReplayArgs(parse.GetValue(paths) ?? [], parse.GetValue(inject) ?? [], parse.GetValue(json),
-                    parse.GetValue(backend), parse.GetValue(config)) { Verbose = parse.GetValue(verbose) },
+                    parse.GetValue(backend), parse.GetValue(config)) { Verbose = parse.GetValue(verbose), Tracing = tracing.Read(parse) },
                 context.Out(parse), context.Stdout, context.Stderr,
                 progress: context.ShowProgress, interrupt: interrupt, progressConsole: context.Err(parse),
                 stdin: context.Stdin, sharedTerminal: context.StdoutIsTerminal && context.StderrIsTerminal);
@@ -69,6 +71,7 @@ internal static partial class ReplayCommand
     internal sealed record ReplayArgs(string[] Paths, string[] Inject, bool Json = false, string? Backend = null, string? Config = null)
     {
         public bool Verbose { get; init; }
+        public Tracing.TraceSettings Tracing { get; init; } = Cli.Tracing.TraceSettings.Off;
     }
 
     /// <summary>One trace's outcome: <see cref="Errors"/> when it did not parse or could not be read,
@@ -106,6 +109,11 @@ internal static partial class ReplayCommand
     internal static int Run(ReplayArgs args, IAnsiConsole console, TextWriter stdout, TextWriter stderr, bool progress = false,
         Interrupt? interrupt = null, IAnsiConsole? progressConsole = null, TextReader? stdin = null, bool sharedTerminal = false)
     {
+        if (args.Tracing.List)
+        {
+            Tracing.TraceRun.List(stdout);
+            return ExitCodes.Success;
+        }
         var config = BoardSetup.Load("replay", args.Config, args.Backend, null, stderr, out int configCode);
         if (config is null)
         {
@@ -132,6 +140,12 @@ internal static partial class ReplayCommand
             return Usage;
         }
 
+        var context = new CliContext(stdout, stderr, stdin ?? TextReader.Null, false, false, true);
+        using var tracing = Tracing.TraceRun.Open("replay", args.Tracing, context, out int traceCode);
+        if (traceCode != ExitCodes.Success)
+        {
+            return traceCode;
+        }
         using var board = BoardRun.Open("replay", config, stderr, out bool boardFailed);
         if (boardFailed)
         {
@@ -149,7 +163,7 @@ internal static partial class ReplayCommand
         // Each trace's results are printed as soon as it finishes.
         void One(string f, Action<string> result)
         {
-            var o = ReplayOne(f, options, stdin, args.Verbose, board);
+            var o = ReplayOne(f, options, stdin, args.Verbose, board, tracing);
             if (board is not null && !o.Malformed && !o.Unreadable)
             {
                 o = o with { BoardFailures = board.BoardOnlyDivergences() };
@@ -196,6 +210,7 @@ internal static partial class ReplayCommand
         {
             stderr.WriteLine(BootCommand.BoardLine(board));
         }
+        tracing?.Finish();
         if (args.Json)
         {
             stdout.WriteLine(ToJson(outcomes));
@@ -204,6 +219,7 @@ internal static partial class ReplayCommand
         {
             Summarize(outcomes, files.Count, console);
         }
+        tracing?.Statistics?.WriteText(args.Json ? stderr : stdout);
         if (lost is not null)
         {
             stderr.WriteLine($"emulator replay: {lost}; stopped after {outcomes.Count} of {files.Count} traces");
@@ -223,11 +239,11 @@ internal static partial class ReplayCommand
         : outcomes.Any(o => o.Malformed) ? Usage
         : outcomes.All(o => o.Passed) ? Passed : Failed;
 
-    internal static TraceOutcome ReplayOne(string file, ReplayOptions options) => ReplayOne(file, options, null, false, null);
+    internal static TraceOutcome ReplayOne(string file, ReplayOptions options) => ReplayOne(file, options, null, false, null, null);
 
     /// <summary>Parses and replays one trace, statement by statement (so a lost board stops it at once),
     /// with warnings naming the file.</summary>
-    internal static TraceOutcome ReplayOne(string file, ReplayOptions options, TextReader? stdin, bool verbose, BoardRun? board)
+    internal static TraceOutcome ReplayOne(string file, ReplayOptions options, TextReader? stdin, bool verbose, BoardRun? board, Tracing.TraceRun? tracing)
     {
         using var scope = Emulator.Core.Diagnostics.Log.FileScope(file == CliFiles.StdStream ? "<stdin>" : file);
         string text;
@@ -256,6 +272,7 @@ internal static partial class ReplayCommand
             }
         }
         var result = replayer.Finish();
+        tracing?.CountAtc(replayer.Machine);
         var oracle = replayer.Machine?.Oracle;
         IReadOnlyList<string> oracleLines = oracle is not null && (oracle.Stale > 0 || oracle.Violations > 0) && !result.Passed
             ? OracleReport.Lines(oracle, verbose)
