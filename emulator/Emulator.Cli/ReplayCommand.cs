@@ -129,6 +129,12 @@ internal static partial class ReplayCommand
             }
             faults |= one;
         }
+        var context = new CliContext(stdout, stderr, stdin ?? TextReader.Null, false, false, true);
+        using var tracing = Tracing.TraceRun.Open("replay", args.Tracing, context, out int traceCode);
+        if (traceCode != ExitCodes.Success)
+        {
+            return traceCode;
+        }
         int collect = Collect(args.Paths, stderr, out var files);
         if (collect != ExitCodes.Success)
         {
@@ -140,12 +146,6 @@ internal static partial class ReplayCommand
             return Usage;
         }
 
-        var context = new CliContext(stdout, stderr, stdin ?? TextReader.Null, false, false, true);
-        using var tracing = Tracing.TraceRun.Open("replay", args.Tracing, context, out int traceCode);
-        if (traceCode != ExitCodes.Success)
-        {
-            return traceCode;
-        }
         using var board = BoardRun.Open("replay", config, stderr, out bool boardFailed);
         if (boardFailed)
         {

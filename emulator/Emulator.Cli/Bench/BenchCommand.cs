@@ -28,6 +28,7 @@ internal static class BenchCommand
         new StraceImportBenchmark(),
         new BoardBatchedTcpBenchmark(),
         new BoardSyncRttBenchmark(),
+        new TraceOverheadBenchmark(),
     ];
 
     public static Command Create() => Create(CliContext.FromConsole());
