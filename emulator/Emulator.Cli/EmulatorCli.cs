@@ -29,6 +29,7 @@ internal static class EmulatorCli
             }
         }
         root.Options.Add(CliContext.ColorOption);
+        root.Options.Add(LogFileOption);
         root.Add(BootCommand.Create(context));
         root.Add(ReplayCommand.Create(context));
         root.Add(TraceCommand.Create(context));
@@ -37,10 +38,39 @@ internal static class EmulatorCli
         return root;
     }
 
+    /// <summary><c>--log-file FILE</c>: log there, with timestamps, instead of stderr.</summary>
+    public static readonly Option<string?> LogFileOption = new("--log-file")
+    {
+        Description = "Write the log (EMULATOR_LOG levels) to FILE, with timestamps, instead of stderr",
+        HelpName = "file",
+        Recursive = true,
+    };
+
+    /// <summary>The logging default: the commands report the oracle's findings themselves (readably),
+    /// so its per-access warnings are kept for <c>EMULATOR_LOG=oracle=warn</c>.</summary>
+    public const string DefaultLogSpec = "warn,oracle=error";
+
     /// <summary>Parses and runs <paramref name="args"/>; the process's exit code.</summary>
-    public static int Run(string[] args, CliContext context)
+    /// <param name="args">The command line.</param>
+    /// <param name="context">The streams.</param>
+    /// <param name="logSpec">The <c>EMULATOR_LOG</c> value (null: <see cref="DefaultLogSpec"/>).</param>
+    public static int Run(string[] args, CliContext context, string? logSpec = null)
     {
         var parse = CreateRoot(context).Parse(args);
+        if (parse.GetResult(LogFileOption) is { Implicit: false } r && r.GetValueOrDefault<string?>() is { } logFile)
+        {
+            string directory = Path.GetDirectoryName(Path.GetFullPath(logFile))!;
+            if (!Directory.Exists(directory))
+            {
+                context.Stderr.WriteLine($"emulator: --log-file {logFile}: no such directory");
+                return ExitCodes.Environment;
+            }
+            if (!Core.Diagnostics.Log.Configure(string.IsNullOrWhiteSpace(logSpec) ? DefaultLogSpec : logSpec, logFile, out string? error))
+            {
+                context.Stderr.WriteLine("emulator: " + error);
+                return ExitCodes.Usage;
+            }
+        }
         return StrictParser.Invoke(parse, Program, context.Stdout, context.Stderr);
     }
 }

@@ -71,18 +71,36 @@ public static class Log
                 {
                     config.LoggingRules.Add(new LoggingRule(pattern, level, LogLevel.Fatal, target) { Final = true });
                 }
-                // Below the component's level: swallowed here, so the default rule does not log it.
-                var blackhole = new LoggingRule(pattern) { Final = true };
-                blackhole.EnableLoggingForLevels(LogLevel.Trace, LogLevel.Fatal);
-                config.LoggingRules.Add(blackhole);
             }
         }
         if (defaultLevel != LogLevel.Off)
         {
-            config.AddRule(defaultLevel, LogLevel.Fatal, target, "*");
+            // A component with its own level is left to its own rule, below that level too.
+            var rule = new LoggingRule("*", defaultLevel, LogLevel.Fatal, target) { FilterDefaultAction = NLog.Filters.FilterResult.Log };
+            rule.Filters.Add(new NLog.Filters.WhenMethodFilter(e => Covered(e.LoggerName, components) ? NLog.Filters.FilterResult.IgnoreFinal : NLog.Filters.FilterResult.Neutral));
+            config.LoggingRules.Add(rule);
         }
         LogManager.Configuration = config;
         return ok;
+    }
+
+    /// <summary>Whether <paramref name="logger"/> is <c>emulator.COMPONENT</c> or below it for a listed component.</summary>
+    private static bool Covered(string? logger, List<(string Component, LogLevel Level)> components)
+    {
+        if (logger is null || !logger.StartsWith("emulator.", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        string name = logger["emulator.".Length..];
+        foreach (var (component, _) in components)
+        {
+            if (name.Equals(component, StringComparison.OrdinalIgnoreCase) ||
+                (name.Length > component.Length && name[component.Length] == '.' && name.StartsWith(component, StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Logger-name patterns for a component as the user wrote it: its exact name and its
