@@ -42,7 +42,8 @@ internal sealed class BoardRun : IDisposable
     /// <param name="stderr">Where a connection failure is explained.</param>
     /// <param name="failed">True when the board was selected but could not be used (the reason is on
     /// <paramref name="stderr"/>; exit 3).</param>
-    public static BoardRun? Open(string command, HwConfig config, TextWriter stderr, out bool failed)
+    /// <param name="trace">The command's trace session: the link's frames are traced into it.</param>
+    public static BoardRun? Open(string command, HwConfig config, TextWriter stderr, out bool failed, TraceSession? trace = null)
     {
         failed = false;
         if (config.Backend != BackendKind.Board)
@@ -50,7 +51,7 @@ internal sealed class BoardRun : IDisposable
             return null;
         }
         WatchedConnector? watch = null;
-        var link = BoardSetup.Connect(command, config, stderr, wrap: c => watch = new WatchedConnector(c, config.Timeouts.Connect));
+        var link = BoardSetup.Connect(command, config, stderr, wrap: c => watch = new WatchedConnector(trace is null ? c : new Tracing.TracingConnector(c, trace), config.Timeouts.Connect));
         if (link is null)
         {
             failed = true;

@@ -177,7 +177,7 @@ internal static class BootCommand
         {
             return traceCode;
         }
-        using var board = BoardRun.Open("boot", hw, stderr, out bool boardFailed);
+        using var board = BoardRun.Open("boot", hw, stderr, out bool boardFailed, tracing?.Session);
         if (boardFailed)
         {
             return ExitCodes.Environment;

@@ -146,7 +146,7 @@ internal static partial class ReplayCommand
             return Usage;
         }
 
-        using var board = BoardRun.Open("replay", config, stderr, out bool boardFailed);
+        using var board = BoardRun.Open("replay", config, stderr, out bool boardFailed, tracing?.Session);
         if (boardFailed)
         {
             return ExitCodes.Environment;

@@ -38,6 +38,9 @@ internal sealed class TraceRun : IDisposable
         _session.Bind();
     }
 
+    /// <summary>The session (for the board link's frame pumps, which run on their own threads).</summary>
+    public TraceSession Session => _session;
+
     /// <summary>The statistics (with <c>--stats</c>), else null.</summary>
     public TraceStatistics? Statistics { get; }
 
@@ -121,6 +124,7 @@ internal sealed class TraceRun : IDisposable
         }
         _finished = true;
         _session.Unbind();
+        _session.Close();
         _timeline?.Finish();
         _timelineWriter?.Dispose();
         _traceWriter?.Flush();

@@ -26,6 +26,8 @@ public static class TraceEventCatalog
         (TraceEventId.BoardAtcInv, "board_atc_inv", "an ATC_INV frame went to the board"),
         (TraceEventId.BoardSync, "board_sync", "a SYNC went to the board"),
         (TraceEventId.BoardSyncDone, "board_sync_done", "the board acknowledged the SYNC, or did not in time"),
+        (TraceEventId.BoardFrameTx, "board_frame_tx", "a wire frame went to the board: type, seq, payload bytes"),
+        (TraceEventId.BoardFrameRx, "board_frame_rx", "a wire frame came from the board: type, seq, payload bytes"),
     ];
 
     /// <summary>Every event: id, name, description, in data-flow order.</summary>
@@ -143,6 +145,9 @@ public static class TraceEventCatalog
                 return string.Create(c, $"sid=0x{e.A0:x} removed={e.A1}");
             case TraceEventId.PriRequest:
                 return string.Create(c, $"sid=0x{e.A0:x} pasid={Pasid(e.A1)} va=0x{e.A2:x} group={e.A3}");
+            case TraceEventId.BoardFrameTx:
+            case TraceEventId.BoardFrameRx:
+                return string.Create(c, $"type={(Wire.MessageType)e.A0} seq={e.A1} payload={e.A2}");
             case TraceEventId.PriResponse:
                 return string.Create(c, $"sid=0x{e.A0:x} pasid={Pasid(e.A1)} va=0x{e.A2:x} result={(Pcie.PriResult)e.A3}");
             default:

@@ -51,4 +51,10 @@ public enum TraceEventId : byte
 
     /// <summary>The board answered the SYNC (or did not). A0 0 complete, 1 timed out.</summary>
     BoardSyncDone,
+
+    /// <summary>A wire frame went to the board. A0 message type, A1 sequence number, A2 payload bytes.</summary>
+    BoardFrameTx,
+
+    /// <summary>A wire frame came from the board. A0 message type, A1 sequence number, A2 payload bytes.</summary>
+    BoardFrameRx,
 }

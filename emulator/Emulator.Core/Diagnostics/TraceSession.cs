@@ -10,6 +10,7 @@ public sealed class TraceSession : IDisposable
     private readonly Lock _lock = new();
     private readonly List<(ITraceSink Sink, ulong Mask)> _sinks = [];
     private long _now;
+    private bool _closed;
 
     /// <summary>Every event.</summary>
     public const ulong All = ulong.MaxValue;
@@ -64,6 +65,10 @@ public sealed class TraceSession : IDisposable
         ulong bit = 1UL << (int)id;
         lock (_lock)
         {
+            if (_closed)
+            {
+                return;
+            }
             long t = ++_now;
             var e = new TraceEvent(id, t, agent, agentIndex, a0, a1, a2, a3, subject);
             foreach (var (sink, mask) in _sinks)
@@ -73,6 +78,16 @@ public sealed class TraceSession : IDisposable
                     sink.Write(e);
                 }
             }
+        }
+    }
+
+    /// <summary>Stops delivering events (to every thread), so sinks can be finished while a board
+    /// link's threads may still be running.</summary>
+    public void Close()
+    {
+        lock (_lock)
+        {
+            _closed = true;
         }
     }
 

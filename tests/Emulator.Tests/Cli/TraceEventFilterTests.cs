@@ -12,7 +12,7 @@ public class TraceEventFilterTests
     [InlineData("smmu_cmd*", "smmu_cmd smmu_cmd_sync smmu_cmd_sync_done")]
     [InlineData("notifier_*", "notifier_invalidate_start notifier_secondary_tlbs notifier_invalidate_end")]
     [InlineData("atc_*", "atc_fill atc_inv atc_inv_complete")]
-    [InlineData("board_*", "board_atc_inv board_sync board_sync_done")]
+    [InlineData("board_*", "board_atc_inv board_sync board_sync_done board_frame_tx board_frame_rx")]
     [InlineData("pte_change,pri_*", "pte_change pri_request pri_response")]
     [InlineData("atc_inv?complete", "atc_inv_complete")]
     [InlineData("smmu_cmd", "smmu_cmd")]
