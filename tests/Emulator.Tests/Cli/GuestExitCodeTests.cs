@@ -48,7 +48,7 @@ public sealed class GuestExitCodeTests
         using var dir = new CliTempDir();
         string summary = dir.File_("summary.txt"), json = dir.File_("summary.json");
 
-        var r = CliProcess.Emulator("boot", "--ram", "64M", "--guest", Echo.Value, "--summary", summary, "--json", json, "--", "3");
+        var r = CliProcess.Emulator("boot", "--ram", "64M", "--guest", Echo.Value, "--summary", summary, "--json", json, "--stats", "--", "3");
 
         Assert.Equal(3, r.Rc);
         Assert.Equal("to stderr\n", r.Err); // with --summary, stderr is the guest's alone
@@ -58,6 +58,8 @@ public sealed class GuestExitCodeTests
         Assert.Equal(3, doc.RootElement.GetProperty("exit_code").GetInt32());
         Assert.True(doc.RootElement.GetProperty("oracle").GetProperty("coherent").GetBoolean());
         Assert.Equal("echo", Path.GetFileName(doc.RootElement.GetProperty("processes")[0].GetProperty("name").GetString()));
+        Assert.True(doc.RootElement.GetProperty("stats").GetProperty("invalidations").GetInt64() >= 0); // --stats joins the JSON
+        Assert.Contains("stats: SMMU commands per invalidation", File.ReadAllText(summary)); // and the text summary
     }
 
     [GccFact]
