@@ -19,7 +19,6 @@ internal sealed class CliContext
     {
         Description = "Colour: auto (on a terminal, unless NO_COLOR is set), always or never",
         HelpName = "auto|always|never",
-        DefaultValueFactory = _ => ColorMode.Auto,
         Recursive = true,
         CustomParser = r =>
         {
