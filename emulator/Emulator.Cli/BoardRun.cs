@@ -64,10 +64,16 @@ internal sealed class BoardRun : IDisposable
     public IAtcBackend Create(SimAtcBackend sim)
     {
         ThrowIfLost();
-        if (!Link.Reset(_timeout))
+        // A board that just went away gets the reconnect window to come back before the run is
+        // declared lost; a board that answers but refuses RESET fails at once.
+        var deadline = DateTime.UtcNow + _watch.Window + _timeout;
+        while (!Link.Reset(_timeout))
         {
             ThrowIfLost();
-            throw new BoardException($"{Link.Description}: the board did not confirm RESET ({Link.LastError ?? "timeout"})");
+            if (!_watch.Reconnecting || DateTime.UtcNow > deadline)
+            {
+                throw new BoardException($"{Link.Description}: the board did not confirm RESET ({Link.LastError ?? "timeout"})");
+            }
         }
         Current = new BoardAtcBackend(sim, Link, Lockstep);
         return new Guard(Current, this);
@@ -115,6 +121,14 @@ internal sealed class BoardRun : IDisposable
             run.ThrowIfLost();
             if (TraceEvents.On) TraceEvents.Emit(TraceEventId.BoardSync, TraceAgentKind.Board, -1);
             var result = inner.Sync(timeout);
+            // While reconnecting fails, keep waiting (each Sync retries the connection) until the board
+            // is back or the window ends: then the run stops here instead of timing out every CMD_SYNC.
+            var deadline = DateTime.UtcNow + run._watch.Window + timeout;
+            while (result != AtcSyncResult.Complete && run._watch.Reconnecting && DateTime.UtcNow <= deadline)
+            {
+                run.ThrowIfLost();
+                result = inner.Sync(timeout);
+            }
             if (TraceEvents.On) TraceEvents.Emit(TraceEventId.BoardSyncDone, TraceAgentKind.Board, -1, result == AtcSyncResult.Complete ? 0UL : 1);
             if (result != AtcSyncResult.Complete)
             {

@@ -21,6 +21,21 @@ internal sealed class WatchedConnector(IBoardConnector inner, TimeSpan window) :
 
     public string Description => inner.Description;
 
+    /// <summary>The reconnect window (the configuration's connect timeout).</summary>
+    public TimeSpan Window => _window;
+
+    /// <summary>A reconnect attempt failed and none has succeeded since: the board may be gone.</summary>
+    public bool Reconnecting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _failingSince is not null;
+            }
+        }
+    }
+
     /// <summary>Why the board is considered lost (one line naming it and the last error), or null.</summary>
     public string? LostReason
     {

@@ -44,7 +44,7 @@ public sealed class InterruptAndLossTests : IDisposable
     {
         var board = new SoftBoard();
         var server = SoftBoardServer.Start(board, new IPEndPoint(IPAddress.Loopback, 0));
-        string config = _dir.BoardConfig(server.TcpEndPoint!.Port, "timeouts:\n  sync: 200ms\n  heartbeat: 50ms\n  connect: 500ms\n");
+        string config = _dir.BoardConfig(server.TcpEndPoint!.Port, "timeouts:\n  sync: 200ms\n  heartbeat: 50ms\n  connect: 3s\n");
         var traces = new List<string>();
         for (int i = 0; i < 20; i++)
         {
@@ -65,7 +65,7 @@ public sealed class InterruptAndLossTests : IDisposable
 
         Assert.Equal(3, rc); // the environment failed: not "8 of 20 traces passed" with exit 1
         string err = stderr.ToString();
-        Assert.Contains("lost the board tcp 127.0.0.1:", err); // one line naming the board and the last error
+        Assert.True(err.Contains("lost the board tcp 127.0.0.1:", StringComparison.Ordinal), err); // one line naming the board and the last error
         Assert.Single(err.Split('\n'), l => l.Contains("lost the board", StringComparison.Ordinal));
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(30), $"took {DateTime.UtcNow - started}"); // not a timeout per SYNC
     }
