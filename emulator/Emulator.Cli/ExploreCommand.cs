@@ -5,6 +5,7 @@ using System.Text.Json;
 using Emulator.Core;
 using Emulator.Core.Iommu;
 using Emulator.Core.Kernel;
+using Emulator.Cli.Shell;
 
 namespace Emulator.Cli;
 
@@ -16,70 +17,89 @@ namespace Emulator.Cli;
 /// </summary>
 internal static class ExploreCommand
 {
-    public static Command Create()
+    public static Command Create() => Create(CliContext.FromConsole());
+
+    public static Command Create(CliContext context)
     {
-        var guest = new Option<string>("--guest") { Description = "The static x86-64 executable to explore (its arguments follow --)", Required = true };
-        var seeds = new Option<int>("--seeds") { Description = "Schedules to run", DefaultValueFactory = _ => 100 };
-        var firstSeed = new Option<ulong>("--first-seed") { Description = "The first seed", DefaultValueFactory = _ => 1 };
-        var strategy = new Option<string>("--strategy") { Description = "random (seeded quanta, the default) or pct (probabilistic concurrency testing: one vCPU, --depth D)", DefaultValueFactory = _ => "random" };
+        var guest = new Option<string>("--guest") { Description = "The static x86-64 executable to explore (its arguments follow --)", HelpName = "elf", Required = true };
+        var seeds = new Option<int>("--seeds") { Description = "Schedules to run (1..10,000,000)", HelpName = "n", DefaultValueFactory = _ => 100 };
+        var firstSeed = new Option<ulong>("--first-seed") { Description = "The first seed", HelpName = "n", DefaultValueFactory = _ => 1 };
+        var strategy = new Option<string>("--strategy") { Description = "random (seeded quanta over --vcpus) or pct (probabilistic concurrency testing at --depth, one vCPU)", HelpName = "random|pct", DefaultValueFactory = _ => "random" };
         strategy.AcceptOnlyFromAmong("random", "pct");
-        var depth = new Option<int>("--depth") { Description = "PCT's bug depth D (D - 1 priority change points)", DefaultValueFactory = _ => 2 };
-        var inject = new Option<string[]>("--inject") { Description = "Fault-injection switch (repeatable): " + string.Join(", ", FaultInjectionNames.All), AllowMultipleArgumentsPerToken = false };
-        var shard = new Option<string?>("--shard") { Description = "K/M: run only the seeds whose index is K-1 modulo M" };
-        var vcpus = new Option<int>("--vcpus") { Description = "Virtual CPUs (random strategy)", DefaultValueFactory = _ => 2 };
-        var devices = new Option<int>("--devices") { Description = "SVA devices", DefaultValueFactory = _ => 1 };
+        var depth = new Option<int>("--depth") { Description = "PCT's bug depth D (D - 1 priority change points; 1..16)", HelpName = "d", DefaultValueFactory = _ => 2 };
+        var inject = new Option<string[]>("--inject") { Description = "Fault-injection switch (repeatable): " + string.Join(", ", FaultInjectionNames.All), HelpName = "name", AllowMultipleArgumentsPerToken = false };
+        var shard = new Option<string?>("--shard") { Description = "Run only the seeds whose index is K-1 modulo M (for a batch system's array job; combine the --json results with explore merge)", HelpName = "K/M" };
+        var vcpus = new Option<int>("--vcpus") { Description = "Virtual CPUs for the random strategy (1..64)", HelpName = "n", DefaultValueFactory = _ => 2 };
+        var devices = new Option<int>("--devices") { Description = "SVA devices (1..16)", HelpName = "n", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Write the result as JSON to stdout (for explore merge)" };
-        var args = new Argument<string[]>("args") { Description = "The guest's arguments", Arity = ArgumentArity.ZeroOrMore };
-        var cmd = new Command("explore", "Run a guest under many schedules and report those where the oracle fires or the guest fails")
+        var args = new Argument<string[]>("args") { Description = "The guest's arguments (after --)", HelpName = "args", Arity = ArgumentArity.ZeroOrMore };
+        var cmd = new Command("explore",
+            "Run a guest under many schedules of its threads and the devices' asynchronous engines, and report every schedule where the oracle fires or the guest fails, " +
+            "with the boot command that replays it (docs/design/async-device.md)." +
+            ExitCodes.Help("a schedule failed"))
         {
             guest, seeds, firstSeed, strategy, depth, inject, shard, vcpus, devices, json, args,
         };
         cmd.SetAction(parse =>
         {
+            var stderr = context.Stderr;
+            if (!GuestArguments.TryGet(parse, args, out string[] guestArgs, out string? argError))
+            {
+                return StrictParser.UsageError(parse, EmulatorCli.Program, stderr, argError!);
+            }
             var faults = FaultInjection.None;
             foreach (string name in parse.GetValue(inject) ?? [])
             {
                 if (!FaultInjectionNames.TryParse(name, out var one, out string? error))
                 {
-                    Console.Error.WriteLine($"emulator explore: --inject {name}: {error}");
-                    return 2;
+                    return StrictParser.UsageError(parse, EmulatorCli.Program, stderr, $"--inject {name}: {error}");
                 }
                 faults |= one;
             }
             int shardIndex = 0, shardCount = 1;
             if (parse.GetValue(shard) is { } s && !TryParseShard(s, out shardIndex, out shardCount))
             {
-                Console.Error.WriteLine($"emulator explore: --shard {s}: expected K/M with 1 <= K <= M");
-                return 2;
+                return StrictParser.UsageError(parse, EmulatorCli.Program, stderr, $"--shard {s}: expected K/M with 1 <= K <= M");
             }
-            if (parse.GetValue(seeds) < 1 || parse.GetValue(depth) is < 1 or > 16 || parse.GetValue(vcpus) is < 1 or > 64 || parse.GetValue(devices) is < 1 or > 16)
+            if (parse.GetValue(seeds) is < 1 or > 10_000_000 || parse.GetValue(depth) is < 1 or > 16 || parse.GetValue(vcpus) is < 1 or > 64 || parse.GetValue(devices) is < 1 or > 16)
             {
-                Console.Error.WriteLine("emulator explore: --seeds >= 1, --depth 1..16, --vcpus 1..64, --devices 1..16");
-                return 2;
+                return StrictParser.UsageError(parse, EmulatorCli.Program, stderr, "--seeds 1..10000000, --depth 1..16, --vcpus 1..64, --devices 1..16");
             }
             string path = parse.GetValue(guest)!;
-            if (!GuestCommand.TryReadExecutable(path, out byte[]? file, out string? readError))
+            if (!GuestCommand.TryReadExecutable(path, out byte[]? file, out string? readError, out int readCode))
             {
-                Console.Error.WriteLine($"emulator explore: --guest {path}: {readError}");
-                return 2;
+                stderr.WriteLine($"emulator explore: --guest {path}: {readError}");
+                return readCode;
             }
-            var plan = new ExplorePlan(path, parse.GetValue(args) ?? [], parse.GetValue(strategy) == "pct" ? ScheduleStrategy.Pct : ScheduleStrategy.Random,
+            var plan = new ExplorePlan(path, guestArgs, parse.GetValue(strategy) == "pct" ? ScheduleStrategy.Pct : ScheduleStrategy.Random,
                 parse.GetValue(depth), faults, parse.GetValue(vcpus), parse.GetValue(devices));
-            var result = Run(plan, file!, parse.GetValue(firstSeed), parse.GetValue(seeds), shardIndex, shardCount, Console.Error);
+            using var interrupt = Interrupt.Listen();
+            var result = Run(plan, file!, parse.GetValue(firstSeed), parse.GetValue(seeds), shardIndex, shardCount,
+                context.ShowProgress ? stderr : null, interrupt.Token);
             if (parse.GetValue(json))
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(result, ExploreJson.Options));
+                context.Stdout.WriteLine(JsonSerializer.Serialize(result, ExploreJson.Options));
             }
             else
             {
-                Print(result, Console.Out);
+                Print(result, context.Stdout);
             }
-            return result.Failures.Count > 0 ? 1 : 0;
+            if (interrupt.Requested)
+            {
+                stderr.WriteLine($"emulator explore: interrupted after {result.Runs} schedules");
+                return ExitCodes.Interrupted;
+            }
+            return result.Failures.Count > 0 ? ExitCodes.Finding : ExitCodes.Success;
         });
-        var files = new Argument<string[]>("results") { Description = "JSON results of explore --json (one per shard)", Arity = ArgumentArity.OneOrMore };
-        var merge = new Command("merge", "Combine the --json results of explore shards") { files };
+        var files = new Argument<string[]>("results") { Description = "JSON results of explore --json, one per shard", HelpName = "file", Arity = ArgumentArity.OneOrMore };
+        var merge = new Command("merge", "Combine the --json results of explore's shards into one report." + ExitCodes.Help("a schedule failed")) { files };
         merge.SetAction(parse =>
         {
+            var stderr = context.Stderr;
+            if (StrictParser.OptionLikeArgument(parse, files) is { } unknown)
+            {
+                return StrictParser.UsageError(parse, EmulatorCli.Program, stderr, $"unknown option '{unknown}'");
+            }
             var parts = new List<ExploreResult>();
             foreach (string f in parse.GetValue(files) ?? [])
             {
@@ -88,28 +108,33 @@ internal static class ExploreCommand
                     using var stream = File.OpenRead(f);
                     if (!stream.CanSeek || stream.Length > MaxResultBytes)
                     {
-                        Console.Error.WriteLine($"emulator explore merge: {f}: not a regular file of at most {MaxResultBytes >> 20} MiB (an explore --json result)");
-                        return 2;
+                        stderr.WriteLine($"emulator explore merge: {f}: not a regular file of at most {MaxResultBytes >> 20} MiB (an explore --json result)");
+                        return ExitCodes.Usage;
                     }
                     parts.Add(JsonSerializer.Deserialize<ExploreResult>(stream, ExploreJson.Options) ?? throw new JsonException("empty"));
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    Console.Error.WriteLine($"emulator explore merge: {f}: {e.Message}");
-                    return 2;
+                    stderr.WriteLine($"emulator explore merge: {f}: {HostErrors.Describe(e)}");
+                    return ExitCodes.Environment;
+                }
+                catch (JsonException e)
+                {
+                    stderr.WriteLine($"emulator explore merge: {f}: not an explore --json result: {e.Message}");
+                    return ExitCodes.Usage;
                 }
             }
             if (!TryMerge(parts, out var merged, out string? mergeError))
             {
-                Console.Error.WriteLine($"emulator explore merge: {mergeError}");
-                return 2;
+                stderr.WriteLine($"emulator explore merge: {mergeError}");
+                return ExitCodes.Usage;
             }
-            Print(merged!, Console.Out);
+            Print(merged!, context.Stdout);
             if (merged!.Shard.Contains(" of ", StringComparison.Ordinal))
             {
-                Console.Error.WriteLine($"emulator explore merge: {merged.Shard} shards: the seeds of the missing ones were not explored");
+                stderr.WriteLine($"emulator explore merge: {merged.Shard} shards: the seeds of the missing ones were not explored");
             }
-            return merged.Failures.Count > 0 ? 1 : 0;
+            return merged.Failures.Count > 0 ? ExitCodes.Finding : ExitCodes.Success;
         });
         cmd.Add(merge);
         return cmd;
@@ -135,20 +160,22 @@ internal static class ExploreCommand
 
     /// <summary>Runs the plan's schedules for the shard's seeds; progress on <paramref name="progress"/>
     /// when it is a terminal.</summary>
-    internal static ExploreResult Run(ExplorePlan plan, byte[] file, ulong firstSeed, int seeds, int shardIndex, int shardCount, TextWriter? progress = null)
+    internal static ExploreResult Run(ExplorePlan plan, byte[] file, ulong firstSeed, int seeds, int shardIndex, int shardCount, TextWriter? progress = null,
+        CancellationToken cancel = default)
     {
         var clock = Stopwatch.StartNew();
         var failures = new List<ExploreFailure>();
         int runs = 0;
         int steps = 0;
-        bool tty = progress is not null && !Console.IsErrorRedirected;
+        bool tty = progress is not null;
+        long lastProgress = 0;
         if (plan.Strategy == ScheduleStrategy.Pct)
         {
             // K, the length in steps the change points are drawn from: a schedule without change points measures it.
             var calibration = RunOne(plan, file, firstSeed, new SchedulePolicy(ScheduleStrategy.Pct, 1));
             steps = (int)Math.Clamp(calibration.PctSteps, 1, 1_000_000_000);
         }
-        for (int i = shardIndex; i < seeds; i += shardCount)
+        for (int i = shardIndex; i < seeds && !cancel.IsCancellationRequested; i += shardCount)
         {
             ulong seed = firstSeed + (ulong)i;
             var policy = plan.Strategy == ScheduleStrategy.Pct ? new SchedulePolicy(ScheduleStrategy.Pct, plan.Depth, steps) : SchedulePolicy.Default;
@@ -158,9 +185,11 @@ internal static class ExploreCommand
             {
                 failures.Add(new ExploreFailure(seed, finding, Reproduce(plan, seed, policy)));
             }
-            if (tty && runs % 10 == 0)
+            if (tty && Stopwatch.GetElapsedTime(lastProgress).TotalSeconds >= 0.25)
             {
-                progress!.Write($"\rexplore: {runs} schedules, {failures.Count} failing");
+                lastProgress = Stopwatch.GetTimestamp();
+                int total = (seeds - shardIndex + shardCount - 1) / shardCount;
+                progress!.Write($"\rexplore: {runs}/{total} schedules, {failures.Count} failing, {runs / clock.Elapsed.TotalSeconds:F0}/s ");
             }
         }
         if (tty)

@@ -242,8 +242,10 @@ public sealed partial class DmaDevice
             throw new ArgumentException($"ITag {itag} is not 0..31", nameof(itag));
         }
         Interlocked.Increment(ref _invalidations);
+        if (TraceEvents.On) TraceEvents.Emit(TraceEventId.AtcInv, TraceAgentKind.Device, (int)Sid, Sid, request.Pasid, request.Address, (ulong)(uint)request.SizeLog2 | (request.Global ? 0x100UL : 0));
         int removed = _atc.Invalidate(request.Pasid, request.Address, Math.Max(request.SizeLog2, AtcEntry.MinSizeLog2), request.Global);
         DrainCovered(request);
+        if (TraceEvents.On) TraceEvents.Emit(TraceEventId.AtcInvComplete, TraceAgentKind.Device, (int)Sid, Sid, (ulong)removed);
         return new AtsInvalidateCompletion(Sid, 1u << itag, 1, removed);
     }
 

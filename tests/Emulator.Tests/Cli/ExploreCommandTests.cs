@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Emulator.Cli;
+using Emulator.Cli.Shell;
 using Emulator.Core.Iommu;
 using Emulator.Core.Kernel;
 using Emulator.Tests.Cpu;
@@ -62,6 +63,14 @@ public sealed class ExploreCommandTests
             ExploreJson.Options));
     }
 
+    private static (int Code, string Out, string Err) Cli(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int rc = EmulatorCli.Run(args, CliContext.ForStrings(stdout, stderr));
+        return (rc, stdout.ToString(), stderr.ToString());
+    }
+
     [Theory]
     [InlineData("--shard", "3/2")]
     [InlineData("--shard", "0/2")]
@@ -69,18 +78,55 @@ public sealed class ExploreCommandTests
     [InlineData("--seeds", "0")]
     [InlineData("--inject", "no-such-bug")]
     [InlineData("--strategy", "dfs")]
+    [InlineData("--sed", "9")]
     public void Bad_arguments_exit_2_before_anything_runs(string option, string value)
     {
+        // The guest does not exist either: the argument error must be reported first, without reading it.
         string missing = Path.Combine(Path.GetTempPath(), "no-such-guest-" + Guid.NewGuid().ToString("N"));
-        // The guest does not exist either: an argument error must be reported first, without reading it...
-        int rc = ExploreCommand.Create().Parse(["--guest", missing, option, value]).Invoke();
-        Assert.Equal(2, rc);
+
+        var (code, _, err) = Cli("explore", "--guest", missing, option, value);
+
+        Assert.Equal(2, code);
+        Assert.DoesNotContain("no-such-guest", err);
     }
 
     [Fact]
-    public void A_missing_guest_exits_2()
+    public void A_missing_guest_is_an_environment_failure_3()
     {
         string missing = Path.Combine(Path.GetTempPath(), "no-such-guest-" + Guid.NewGuid().ToString("N"));
-        Assert.Equal(2, ExploreCommand.Create().Parse(["--guest", missing, "--seeds", "1"]).Invoke());
+
+        var (code, _, err) = Cli("explore", "--guest", missing, "--seeds", "1");
+
+        Assert.Equal(3, code);
+        Assert.Contains(missing, err);
+    }
+
+    [GccFact]
+    public void Exit_1_and_the_reproducing_command_when_a_schedule_fails_json_merges_to_the_same()
+    {
+        var found = Cli("explore", "--guest", s_race.Value.Path, "--seeds", "4", "--inject", "complete-before-drain");
+        var clean = Cli("explore", "--guest", s_race.Value.Path, "--seeds", "4");
+        string dir = Directory.CreateTempSubdirectory("explore-").FullName;
+        var shardFiles = new List<string>();
+        for (int k = 1; k <= 2; k++)
+        {
+            var part = Cli("explore", "--guest", s_race.Value.Path, "--seeds", "4", "--inject", "complete-before-drain", "--shard", $"{k}/2", "--json");
+            string f = Path.Combine(dir, $"{k}.json");
+            File.WriteAllText(f, part.Out);
+            shardFiles.Add(f);
+        }
+        var merged = Cli(["explore", "merge", .. shardFiles]);
+        File.WriteAllText(Path.Combine(dir, "bad.json"), "{\"guest\": 1}");
+        var bad = Cli("explore", "merge", Path.Combine(dir, "bad.json"));
+
+        Assert.Equal(1, found.Code);                                                   // a finding
+        Assert.Contains("reproduce: emulator boot --guest", found.Out);
+        Assert.Contains("--inject complete-before-drain", found.Out);
+        Assert.Equal(0, clean.Code);
+        Assert.Contains("0 failing", clean.Out);
+        Assert.Equal(1, merged.Code);
+        var seedLines = (string o) => o.Split('\n').Where(l => l.StartsWith("seed ", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(seedLines(found.Out), seedLines(merged.Out));                     // the shards together found what one run found
+        Assert.Equal(2, bad.Code);                                                     // malformed input
     }
 }
