@@ -76,7 +76,7 @@ internal static partial class OracleReport
                 ? string.Create(c, $"cause: missing invalidation: no CMD_ATC_INV for {Pasid(s.Pasid)} covering va 0x{s.Va:x} among the last {history.Length} commands")
                 : lastSyncAfterInv < 0
                     ? $"cause: late invalidation: '{history[lastInv]}' was queued but no CMD_SYNC waited for it before the frame was reused"
-                    : $"cause: the invalidation '{history[lastInv]}' completed, yet the device used a translation it should have removed (device-side ATC bug)";
+                    : $"cause: the invalidation '{history[lastInv]}' completed, yet the device used a translation it should have removed (a device-side bug: its ATC kept the entry, or it answered before the DMAs in flight through it had drained)";
         lines.Add("  " + cause);
         if (verbose)
         {
