@@ -6,6 +6,7 @@ using Emulator.Core;
 using Emulator.Core.Iommu;
 using Emulator.Core.Kernel;
 using Emulator.Cli.Shell;
+using Emulator.Cli.Tracing;
 
 namespace Emulator.Cli;
 
@@ -33,6 +34,7 @@ internal static class ExploreCommand
         var devices = new Option<int>("--devices") { Description = "SVA devices (1..16)", HelpName = "n", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Write the result as JSON to stdout (for explore merge)" };
         var args = new Argument<string[]>("args") { Description = "The guest's arguments (after --)", HelpName = "args", Arity = ArgumentArity.ZeroOrMore };
+        var tracing = new Tracing.TraceOptions();
         var cmd = new Command("explore",
             "Run a guest under many schedules of its threads and the devices' asynchronous engines, and report every schedule where the oracle fires or the guest fails, " +
             "with the boot command that replays it (docs/design/async-device.md)." +
@@ -40,6 +42,7 @@ internal static class ExploreCommand
         {
             guest, seeds, firstSeed, strategy, depth, inject, shard, vcpus, devices, json, args,
         };
+        tracing.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var stderr = context.Stderr;
@@ -73,9 +76,39 @@ internal static class ExploreCommand
             }
             var plan = new ExplorePlan(path, guestArgs, parse.GetValue(strategy) == "pct" ? ScheduleStrategy.Pct : ScheduleStrategy.Random,
                 parse.GetValue(depth), faults, parse.GetValue(vcpus), parse.GetValue(devices));
+            var trace = tracing.Read(parse);
+            if (trace.List)
+            {
+                TraceRun.List(context.Stdout);
+                return ExitCodes.Success;
+            }
+            int knownSteps = 0;
+            TraceRun? traceRun = null;
+            if (trace.Any)
+            {
+                if (parse.GetValue(seeds) != 1 || shardCount != 1)
+                {
+                    return StrictParser.UsageError(parse, EmulatorCli.Program, stderr,
+                        "--trace, --timeline and --stats follow one schedule: add --seeds 1 (with --first-seed S), or run the reproducing boot command with them");
+                }
+                if (plan.Strategy == ScheduleStrategy.Pct)
+                {
+                    knownSteps = Calibrate(plan, file!, parse.GetValue(firstSeed)); // before tracing starts: only the schedule itself is traced
+                }
+                traceRun = TraceRun.Open("explore", trace, context, out int traceCode);
+                if (traceCode != ExitCodes.Success)
+                {
+                    return traceCode;
+                }
+            }
             using var interrupt = Interrupt.Listen();
-            var result = Run(plan, file!, parse.GetValue(firstSeed), parse.GetValue(seeds), shardIndex, shardCount,
-                context.ShowProgress ? stderr : null, interrupt.Token);
+            ExploreResult result;
+            using (traceRun)
+            {
+                result = Run(plan, file!, parse.GetValue(firstSeed), parse.GetValue(seeds), shardIndex, shardCount,
+                    context.ShowProgress ? stderr : null, interrupt.Token, knownSteps);
+                traceRun?.Finish();
+            }
             if (parse.GetValue(json))
             {
                 context.Stdout.WriteLine(JsonSerializer.Serialize(result, ExploreJson.Options));
@@ -84,6 +117,7 @@ internal static class ExploreCommand
             {
                 Print(result, context.Stdout);
             }
+            traceRun?.Statistics?.WriteText(parse.GetValue(json) ? stderr : context.Stdout);
             if (interrupt.Requested)
             {
                 stderr.WriteLine($"emulator explore: interrupted after {result.Runs} schedules");
@@ -160,8 +194,17 @@ internal static class ExploreCommand
 
     /// <summary>Runs the plan's schedules for the shard's seeds; progress on <paramref name="progress"/>
     /// when it is a terminal.</summary>
+    /// <param name="plan">What to explore.</param>
+    /// <param name="file">The guest executable's bytes.</param>
+    /// <param name="firstSeed">The first seed.</param>
+    /// <param name="seeds">How many seeds (before sharding).</param>
+    /// <param name="shardIndex">K − 1 of <c>--shard K/M</c>.</param>
+    /// <param name="shardCount">M.</param>
+    /// <param name="progress">Where a progress line goes (a terminal), or null.</param>
+    /// <param name="cancel">Ctrl-C: stop after the schedule in hand.</param>
+    /// <param name="knownSteps">PCT's K when already measured (0: measure it with a first schedule).</param>
     internal static ExploreResult Run(ExplorePlan plan, byte[] file, ulong firstSeed, int seeds, int shardIndex, int shardCount, TextWriter? progress = null,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default, int knownSteps = 0)
     {
         var clock = Stopwatch.StartNew();
         var failures = new List<ExploreFailure>();
@@ -171,9 +214,7 @@ internal static class ExploreCommand
         long lastProgress = 0;
         if (plan.Strategy == ScheduleStrategy.Pct)
         {
-            // K, the length in steps the change points are drawn from: a schedule without change points measures it.
-            var calibration = RunOne(plan, file, firstSeed, new SchedulePolicy(ScheduleStrategy.Pct, 1));
-            steps = (int)Math.Clamp(calibration.PctSteps, 1, 1_000_000_000);
+            steps = knownSteps > 0 ? knownSteps : Calibrate(plan, file, firstSeed);
         }
         for (int i = shardIndex; i < seeds && !cancel.IsCancellationRequested; i += shardCount)
         {
@@ -200,6 +241,11 @@ internal static class ExploreCommand
         return new ExploreResult(plan.Guest, plan.Args, plan.Strategy == ScheduleStrategy.Pct ? "pct" : "random", plan.Depth, steps,
             FaultInjectionNames.Format(plan.Inject), $"{shardIndex + 1}/{shardCount}", firstSeed, seeds, runs, seconds, failures);
     }
+
+    /// <summary>PCT's K, the length in steps the change points are drawn from: a schedule without change
+    /// points (the first seed's) measures it.</summary>
+    internal static int Calibrate(ExplorePlan plan, byte[] file, ulong firstSeed) =>
+        (int)Math.Clamp(RunOne(plan, file, firstSeed, new SchedulePolicy(ScheduleStrategy.Pct, 1)).PctSteps, 1, 1_000_000_000);
 
     /// <summary>One schedule: a fresh machine, the guest's output discarded; a finding when the oracle
     /// fired or the guest did not exit 0.</summary>

@@ -129,4 +129,22 @@ public sealed class ExploreCommandTests
         Assert.Equal(seedLines(found.Out), seedLines(merged.Out));                     // the shards together found what one run found
         Assert.Equal(2, bad.Code);                                                     // malformed input
     }
+
+    [GccFact]
+    public void One_schedule_can_be_followed_on_a_timeline_and_tracing_many_is_refused()
+    {
+        string timeline = Path.Combine(Directory.CreateTempSubdirectory("explore-tl-").FullName, "t.json");
+
+        var one = Cli("explore", "--guest", s_race.Value.Path, "--seeds", "1", "--first-seed", "6", "--strategy", "pct", "--timeline", timeline, "--stats");
+        var many = Cli("explore", "--guest", s_race.Value.Path, "--seeds", "5", "--timeline", timeline + "2");
+
+        Assert.Equal(0, one.Code);
+        using var doc = JsonDocument.Parse(File.ReadAllText(timeline));
+        var names = doc.RootElement.GetProperty("traceEvents").EnumerateArray()
+            .Where(e => e.TryGetProperty("name", out _)).Select(e => e.GetProperty("name").GetString()).ToHashSet();
+        Assert.Contains(names, n => n!.StartsWith("atc_inv", StringComparison.Ordinal));   // the schedule's invalidations are on it
+        Assert.Contains("invalidation", one.Out, StringComparison.OrdinalIgnoreCase);         // --stats printed
+        Assert.Equal(2, many.Code);                                                            // one schedule, or none
+        Assert.False(File.Exists(timeline + "2"));
+    }
 }
