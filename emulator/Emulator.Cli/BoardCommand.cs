@@ -77,7 +77,8 @@ internal static class BoardCommand
     internal static int Selftest(HwConfig config, IAnsiConsole console, TextWriter stderr)
     {
         var options = BoardOptions.From(config) with { HostName = SelftestHostName, HeartbeatInterval = TimeSpan.Zero };
-        using var link = BoardSetup.Connect("board selftest", config, stderr, options);
+        WatchedConnector? watch = null;
+        using var link = BoardSetup.Connect("board selftest", config, stderr, options, wrap: c => watch = new WatchedConnector(c, config.Timeouts.Connect));
         if (link is null)
         {
             return Unreachable;
@@ -136,6 +137,13 @@ internal static class BoardCommand
         var stats = link.Stats;
         console.MarkupLineInterpolated($"frames sent {stats.FramesSent}, resent {stats.Resent}, NAKs {stats.Naks}, bad frames {stats.BadFrames}");
         bool ok = checks.TrueForAll(c => c.Passed);
+        if (!ok && watch is { } w && (w.LostReason is not null || w.Reconnecting))
+        {
+            // The checks failed because the board went away, not because it answered wrongly: an
+            // environment failure (3), named in one line, rather than a finding about the board (1).
+            stderr.WriteLine($"emulator board selftest: {w.LostReason ?? $"lost the board {link.Description}: {link.LastError ?? "it stopped answering"}"}");
+            return Unreachable;
+        }
         console.MarkupLine(ok ? "[green]selftest passed[/]" : "[red]selftest FAILED[/]");
         return ok ? Ok : Failed;
     }

@@ -54,6 +54,29 @@ public sealed partial class BoardExitCodeTests : IDisposable
     }
 
     [Fact]
+    public void A_selftest_whose_board_dies_mid_run_exits_3_naming_the_board_not_1()
+    {
+        // The stub holds every reply 1.5 s, so the selftest is still waiting on it when the stub is killed.
+        using var stub = CliProcess.Start(CliProcess.StubPath, ["--listen", "127.0.0.1:0", "--delay-ms", "1500"]);
+        string line = stub.StandardOutput.ReadLine()!;
+        string port = ListeningPort().Match(line).Groups[1].Value;
+        string config = _dir.Write("short.yaml",
+            $"backend: board\ntransport: tcp\nsocket:\n  tcp: 127.0.0.1:{port}\ntimeouts:\n  connect: 3s\n  sync: 2s\n  heartbeat: 500ms\n");
+
+        using var selftest = CliProcess.Start(CliProcess.EmulatorPath, ["board", "selftest", "--config", config]);
+        string first = selftest.StandardOutput.ReadLine() ?? "";   // "selftest on ...": connected (HELLO took 1.5 s)
+        Thread.Sleep(500);                                            // fills and invalidations sent, waiting on the SYNC
+        stub.Kill(entireProcessTree: true);
+        Assert.True(selftest.WaitForExit(CliProcess.HangGuard));
+        string err = selftest.StandardError.ReadToEnd();
+
+        Assert.StartsWith("selftest on", first);                      // the board was there, then went away
+
+        Assert.True(selftest.ExitCode == 3, $"exit {selftest.ExitCode}: {err}");
+        Assert.Contains("127.0.0.1:" + port, err);          // one line naming the board
+    }
+
+    [Fact]
     public void The_stub_refuses_unknown_options_with_2_and_a_busy_port_with_3()
     {
         var bogus = CliProcess.Run(CliProcess.StubPath, ["--bogus"]);
