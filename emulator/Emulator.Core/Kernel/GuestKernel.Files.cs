@@ -71,12 +71,75 @@ public sealed partial class GuestKernel
             }
             long r = sva.File.Ioctl(p.Mm, (uint)cmd, arg);
             _code.InvalidateAll();
+            if ((uint)cmd == SvaAbi.Bind && r > 0)
+            {
+                SetProcessPasid(p, (uint)r);
+            }
             return r;
         }
         finally
         {
             file.Release();
         }
+    }
+
+    /// <summary>IA32_PASID of every thread of <paramref name="p"/> (the live copy for a running one): what
+    /// ENQCMD puts in the descriptors they submit (Linux sets it when the mm gets its PASID).</summary>
+    private void SetProcessPasid(GuestProcess p, uint pasid)
+    {
+        ulong value = Cpu.Cpu.PasidValid | pasid;
+        foreach (var t in p.Threads)
+        {
+            t.Registers.Ia32Pasid = value;
+            if (VcpuOf(t) is { } v)
+            {
+                v.Cpu.State.Ia32Pasid = value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// mmap of /dev/svaN: a device portal page, MAP_SHARED, one page, writable. Offset 0 is the
+    /// dedicated work queue's portal for the caller's address space (MOVDIR64B; mapping it binds the
+    /// address space as SVA_BIND does); offset 4096 is the shared work queue's portal (ENQCMD, with the
+    /// thread's IA32_PASID). -EINVAL for anything else.
+    /// </summary>
+    private long MapPortal(GuestProcess p, SvaFileDescription sva, ulong addr, ulong length, ulong prot, ulong flags, ulong offset)
+    {
+        if ((flags & 3) != 1 || length == 0 || length > Page.Size || (prot & 2) == 0 || offset is not (0 or Page.Size))
+        {
+            return Return(Errno.EINVAL);
+        }
+        var device = ((SvaCharacterDevice)sva.Device).Sva;
+        SvaPortal? portal;
+        if (offset == 0)
+        {
+            if (!sva.Portals.TryGetValue(p.Mm, out portal))
+            {
+                long pasid = sva.File.Ioctl(p.Mm, SvaAbi.Bind, 0);
+                if (pasid < 0)
+                {
+                    return pasid;
+                }
+                SetProcessPasid(p, (uint)pasid);
+                portal = SvaPortal.Create(device, _machine.Frames, (uint)pasid);
+                if (portal is null)
+                {
+                    return Return(Errno.ENOMEM);
+                }
+                sva.Portals[p.Mm] = portal;
+            }
+        }
+        else
+        {
+            portal = device.SharedPortal ??= SvaPortal.Create(device, _machine.Frames, pasid: null);
+            if (portal is null)
+            {
+                return Return(Errno.ENOMEM);
+            }
+        }
+        var err = p.Mm.MmapShared(addr, Page.Size, (Protection)(uint)prot, (MapFlags)(uint)flags, portal.Page, 0, out ulong at);
+        return err == Errno.Ok ? (long)at : Return(err);
     }
 
     /// <summary>Reads a NUL-terminated path of at most PATH_MAX bytes: 0, -EFAULT, -ENOENT (empty,
@@ -146,6 +209,10 @@ public sealed partial class GuestKernel
         }
         try
         {
+            if (file is SvaFileDescription sva)
+            {
+                return MapPortal(p, sva, addr, length, prot, flags, offset);
+            }
             if (file.Stat(out var st) != Errno.Ok)
             {
                 return Return(Errno.ENODEV);
