@@ -131,6 +131,12 @@ internal static class InstructionClassifier
             case Mnemonic.Syscall:
             case Mnemonic.Int3:
                 return OpClass.Interpret;
+            case Mnemonic.Movdir64b:
+            case Mnemonic.Enqcmd:
+            case Mnemonic.Enqcmds:
+                // A portal submission ends Run after it (an interleaving point of the race explorer,
+                // Cpu.EndRunAfterThisInstruction), which only the dispatcher loop honours.
+                return OpClass.Interpret;
             case Mnemonic.Nop:
             case Mnemonic.Endbr64:
             case Mnemonic.Pause:

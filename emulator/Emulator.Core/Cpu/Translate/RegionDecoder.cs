@@ -64,8 +64,12 @@ internal static class RegionDecoder
                 {
                     case OpClass.Jcc:
                         AddTarget(i.NearBranch64, vaPage, leaders, worklist);
-                        leaders.Add(next);
-                        worklist.Push(next);
+                        if (next < Page.Size)
+                        {
+                            // A Jcc ending the page falls through to the next page: an exit, not a block.
+                            leaders.Add(next);
+                            worklist.Push(next);
+                        }
                         next = -1;
                         break;
                     case OpClass.Jmp:

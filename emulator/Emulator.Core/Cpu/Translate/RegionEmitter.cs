@@ -25,7 +25,13 @@ internal sealed partial class RegionEmitter
 {
     private static readonly MethodInfo s_byteData = ArrayDataMethod(typeof(byte));
     private static readonly MethodInfo s_entryData = ArrayDataMethod(Cpu.Members.EntryType);
-    private static readonly InstructionInfoFactory s_info = new();
+
+    /// <summary>Iced's factory reuses one buffer per instance and is not thread-safe; vCPUs of
+    /// different machines translate on their own threads.</summary>
+    [ThreadStatic]
+    private static InstructionInfoFactory? t_info;
+
+    private static InstructionInfoFactory Info => t_info ??= new InstructionInfoFactory();
 
     private readonly GuestRegion _region;
     private readonly ILGenerator _il;
@@ -109,7 +115,7 @@ internal sealed partial class RegionEmitter
         int used = 0;
         foreach (GuestInstruction g in region.Instructions)
         {
-            InstructionInfo info = s_info.GetInfo(in g.Instruction);
+            InstructionInfo info = Info.GetInfo(in g.Instruction);
             foreach (UsedRegister u in info.GetUsedRegisters())
             {
                 int slot = GprSlot(u.Register);
@@ -396,7 +402,7 @@ internal sealed partial class RegionEmitter
     /// </summary>
     private void EmitFallback()
     {
-        InstructionInfo info = s_info.GetInfo(in _g.Instruction);
+        InstructionInfo info = Info.GetInfo(in _g.Instruction);
         int uses = 0, writes = 0;
         foreach (UsedRegister u in info.GetUsedRegisters())
         {
