@@ -33,17 +33,60 @@ public sealed record CpuOptions
     public int TranslationThreshold { get; init; } = DefaultTranslationThreshold;
 
     /// <summary>
-    /// The mode of vCPUs whose options do not set one: the process-wide switch. It starts as the
-    /// environment variable <c>EMULATOR_CPU_MODE</c> says (<c>interp</c> or <c>jit</c>; unset:
-    /// translate), so a whole test run can be repeated in interpreter mode; <c>--cpu-mode</c> sets it.
+    /// The mode of vCPUs whose options do not set one: the process-wide switch, unless
+    /// <see cref="UseDefaults"/> set one for the current flow. It starts as the environment variable
+    /// <c>EMULATOR_CPU_MODE</c> says (<c>interp</c> or <c>jit</c>; unset: translate);
+    /// <c>--cpu-mode</c> sets it.
     /// </summary>
-    public static CpuMode DefaultMode { get; set; } = ParseMode(Environment.GetEnvironmentVariable("EMULATOR_CPU_MODE")) ?? CpuMode.Translate;
+    public static CpuMode DefaultMode
+    {
+        get => s_scoped.Value?.Mode ?? s_defaultMode;
+        set => s_defaultMode = value;
+    }
 
-    /// <summary>The threshold of vCPUs whose options do not set one: the environment variable
-    /// <c>EMULATOR_JIT_THRESHOLD</c> when set (1 translates every block head at once, which makes a
-    /// test run exercise the translator everywhere), else 200.</summary>
-    public static int DefaultTranslationThreshold { get; set; } =
+    /// <summary>The threshold of vCPUs whose options do not set one (unless <see cref="UseDefaults"/>
+    /// set one for the current flow): the environment variable <c>EMULATOR_JIT_THRESHOLD</c> when set
+    /// (1 translates every block head at once, which makes a run exercise the translator
+    /// everywhere), else 200.</summary>
+    public static int DefaultTranslationThreshold
+    {
+        get => s_scoped.Value?.Threshold ?? s_defaultThreshold;
+        set => s_defaultThreshold = Math.Max(1, value);
+    }
+
+    private static CpuMode s_defaultMode = ParseMode(Environment.GetEnvironmentVariable("EMULATOR_CPU_MODE")) ?? CpuMode.Translate;
+
+    private static int s_defaultThreshold =
         int.TryParse(Environment.GetEnvironmentVariable("EMULATOR_JIT_THRESHOLD"), out int t) && t >= 1 ? t : 200;
+
+    /// <summary>Defaults set for one logical flow of control (it follows awaits, tasks and the
+    /// threads the flow starts), so concurrent runs in one process — test cases, machines — can
+    /// each have their own.</summary>
+    private static readonly AsyncLocal<Scope?> s_scoped = new();
+
+    /// <summary>
+    /// Sets <see cref="DefaultMode"/> and <see cref="DefaultTranslationThreshold"/> for the current
+    /// flow of control (and the tasks and threads it starts) until the result is disposed; the
+    /// process-wide values are untouched.
+    /// </summary>
+    /// <param name="mode">The mode of vCPUs created in the flow.</param>
+    /// <param name="threshold">Their translation threshold, at least 1.</param>
+    public static IDisposable UseDefaults(CpuMode mode, int threshold)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threshold, 1);
+        var scope = new Scope(mode, threshold, s_scoped.Value);
+        s_scoped.Value = scope;
+        return scope;
+    }
+
+    private sealed class Scope(CpuMode mode, int threshold, Scope? outer) : IDisposable
+    {
+        public CpuMode Mode { get; } = mode;
+
+        public int Threshold { get; } = threshold;
+
+        public void Dispose() => s_scoped.Value = outer;
+    }
 
     /// <summary>Parses a mode name: <c>interp</c>/<c>interpret</c> or <c>jit</c>/<c>translate</c>
     /// (case-insensitive); null for anything else.</summary>
