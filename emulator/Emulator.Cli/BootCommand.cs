@@ -57,6 +57,7 @@ internal static partial class BootCommand
         var summary = new Option<string?>("--summary") { Description = "Write the run's summary to FILE instead of stderr (- for stdout)", HelpName = "file" };
         var json = new Option<string?>("--json") { Description = "Also write the summary as JSON to FILE (- for stdout)", HelpName = "file" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Every oracle finding with its whole command history" };
+        var cpuMode = CpuModeOption.Create();
         var tracing = new TraceOptions();
         var cmd = new Command("boot",
             "Boot the emulator and run a guest: the built-in one by default, any static x86-64 ELF with --guest, or the API demonstration with --demo " +
@@ -64,7 +65,7 @@ internal static partial class BootCommand
             ExitCodes.Help("the built-in guest or the demonstration found a problem (a check failed, the oracle fired, lockstep diverged)") +
             $" With --guest the exit status is the guest's own (128 + N when signal N killed it), or --error-exitcode (default {ExitCodes.DefaultGuestErrorExitCode}) when the oracle, lockstep or the emulator found a problem; 2 and 3 keep their meaning for failures before the guest starts.")
         {
-            ram, paging, inject, record, demo, guest, seed, vcpus, cpu, schedule, deviceCount, root, overlay, backend, config, errorExit, summary, json, verbose, guestArgs,
+            ram, paging, inject, record, demo, guest, seed, vcpus, cpu, cpuMode, schedule, deviceCount, root, overlay, backend, config, errorExit, summary, json, verbose, guestArgs,
         };
         tracing.AddTo(cmd);
         cmd.SetAction(parse =>
@@ -102,7 +103,10 @@ internal static partial class BootCommand
                 Verbose = parse.GetValue(verbose),
                 Tracing = tracing.Read(parse),
             };
-            return Run(boot, context, parse);
+            using (CpuModeOption.Use(parse, cpuMode))
+            {
+                return Run(boot, context, parse);
+            }
         });
         return cmd;
     }

@@ -34,13 +34,14 @@ internal static class ExploreCommand
         var devices = new Option<int>("--devices") { Description = "SVA devices (1..16)", HelpName = "n", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Write the result as JSON to stdout (for explore merge)" };
         var args = new Argument<string[]>("args") { Description = "The guest's arguments (after --)", HelpName = "args", Arity = ArgumentArity.ZeroOrMore };
+        var cpuMode = CpuModeOption.Create();
         var tracing = new Tracing.TraceOptions();
         var cmd = new Command("explore",
             "Run a guest under many schedules of its threads and the devices' asynchronous engines, and report every schedule where the oracle fires or the guest fails, " +
             "with the boot command that replays it (docs/design/async-device.md)." +
             ExitCodes.Help("a schedule failed"))
         {
-            guest, seeds, firstSeed, strategy, depth, inject, shard, vcpus, devices, json, args,
+            guest, seeds, firstSeed, strategy, depth, inject, shard, vcpus, devices, cpuMode, json, args,
         };
         tracing.AddTo(cmd);
         cmd.SetAction(parse =>
@@ -69,6 +70,7 @@ internal static class ExploreCommand
                 return StrictParser.UsageError(parse, EmulatorCli.Program, stderr, "--seeds 1..10000000, --depth 1..16, --vcpus 1..64, --devices 1..16");
             }
             string path = parse.GetValue(guest)!;
+            using var modeScope = CpuModeOption.Use(parse, cpuMode);
             if (!GuestCommand.TryReadExecutable(path, out byte[]? file, out string? readError, out int readCode))
             {
                 stderr.WriteLine($"emulator explore: --guest {path}: {readError}");

@@ -27,6 +27,19 @@ internal sealed record GuestSummary
     public required long PageRequests { get; init; }
     public required long CommandErrors { get; init; }
 
+    /// <summary>How the vCPUs ran guest code (<c>--cpu-mode</c>).</summary>
+    public Core.Cpu.CpuMode CpuMode { get; init; }
+
+    /// <summary>Regions the translator compiled (0 with <c>--cpu-mode interp</c>).</summary>
+    public long RegionsTranslated { get; init; }
+
+    /// <summary>Guest instructions in those regions.</summary>
+    public long InstructionsTranslated { get; init; }
+
+    /// <summary>Host time spent translating (decode, analysis, IL emission, the .NET JIT), part of
+    /// <see cref="Milliseconds"/>.</summary>
+    public double TranslationMilliseconds { get; init; }
+
     /// <summary>Each SVA device's asynchronous work (portal descriptors, drains), for the devices that had any.</summary>
     public IReadOnlyList<GuestDeviceSummary> Devices { get; init; } = [];
     public required IReadOnlyList<GuestProcessResult> Processes { get; init; }
@@ -72,6 +85,10 @@ internal sealed record GuestSummary
             Instructions = result.Instructions,
             Milliseconds = result.Elapsed.TotalMilliseconds,
             Mips = result.Mips,
+            CpuMode = Core.Cpu.CpuOptions.DefaultMode,
+            RegionsTranslated = kernel.CodeCache.RegionsTranslated,
+            InstructionsTranslated = kernel.CodeCache.InstructionsTranslated,
+            TranslationMilliseconds = kernel.CodeCache.TranslationTime.TotalMilliseconds,
             PageFaults = result.PageFaults,
             Syscalls = result.Syscalls,
             ContextSwitches = result.ContextSwitches,
@@ -99,6 +116,7 @@ internal sealed record GuestSummary
     {
         var c = CultureInfo.InvariantCulture;
         w.WriteLine(string.Create(c, $"guest: {Instructions} instructions in {Milliseconds:F0} ms ({Mips:F1} MIPS), {PageFaults} page faults, {Syscalls} syscalls, {ContextSwitches} context switches"));
+        w.WriteLine(string.Create(c, $"cpu: {Shell.CpuModeOption.Name(CpuMode)}, {RegionsTranslated} regions ({InstructionsTranslated} instructions) translated in {TranslationMilliseconds:F1} ms"));
         w.WriteLine(string.Create(c, $"mm: {NotifierInvalidations} notifier invalidations, {SecondaryTlbInvalidations} secondary-TLB invalidations, {CowBreaks} COW breaks"));
         w.WriteLine(string.Create(c, $"iommu: {AtcInvalidations} ATC invalidations, {PageRequests} page requests, {CommandErrors} command errors"));
         foreach (var d in Devices)
@@ -158,6 +176,12 @@ internal sealed record GuestSummary
             w.WriteNumberValue(n);
         }
         w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteStartObject("cpu");
+        w.WriteString("mode", Shell.CpuModeOption.Name(CpuMode));
+        w.WriteNumber("regions_translated", RegionsTranslated);
+        w.WriteNumber("instructions_translated", InstructionsTranslated);
+        w.WriteNumber("translation_ms", Math.Round(TranslationMilliseconds, 3));
         w.WriteEndObject();
         w.WriteStartArray("processes");
         foreach (var p in Processes)

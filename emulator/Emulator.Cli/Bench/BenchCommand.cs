@@ -46,10 +46,11 @@ internal static class BenchCommand
         var quick = new Option<bool>("--quick") { Description = "Short measurements: the whole run stays under a minute" };
         var check = new Option<bool>("--check") { Description = "Exit 1 when a figure misses its target" };
         var names = new Argument<string[]>("name") { Description = "Benchmarks to run (default: all)", Arity = ArgumentArity.ZeroOrMore };
+        var cpuMode = CpuModeOption.Create();
         var cmd = new Command("bench", "Measure the speed targets (build with -c Release for meaningful figures)." +
             ExitCodes.Help("--check and a figure missed its target") + " Ctrl-C prints the figures measured so far.")
         {
-            json, quick, check, names,
+            json, quick, check, cpuMode, names,
         };
         cmd.SetAction(parse =>
         {
@@ -58,6 +59,7 @@ internal static class BenchCommand
                 return StrictParser.UsageError(parse, EmulatorCli.Program, context.Stderr, $"unknown option '{unknown}'");
             }
             using var interrupt = Interrupt.Listen();
+            using var modeScope = CpuModeOption.Use(parse, cpuMode);
             return Run(parse.GetValue(names) ?? [], parse.GetValue(json), parse.GetValue(quick), parse.GetValue(check),
                 context.Out(parse), context.Stdout, context.Stderr, context.ShowProgress ? context.Err(parse) : null, interrupt);
         });

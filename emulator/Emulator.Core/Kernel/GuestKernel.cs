@@ -104,6 +104,10 @@ public sealed partial class GuestKernel
     /// <summary>The /dev/svaN nodes.</summary>
     public IReadOnlyList<SvaCharDevice> Devices => _devices;
 
+    /// <summary>The decoded-instruction and translation cache the vCPUs share (its counters say how
+    /// much was translated and how long that took).</summary>
+    public CodeCache CodeCache => _code;
+
     /// <summary>Every process spawned, forked or cloned so far, in PID order.</summary>
     public IReadOnlyList<GuestProcess> Processes => _processes;
 
