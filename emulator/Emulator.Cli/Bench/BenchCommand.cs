@@ -36,6 +36,8 @@ internal static class BenchCommand
         new RtlFmaxIce40Benchmark(),
         new BoardBatchedRtlBenchmark(),
         new TraceOverheadBenchmark(),
+        new TranslateCostBenchmark(),
+        new GuestStartupBenchmark(),
     ];
 
     public static Command Create() => Create(CliContext.FromConsole());
