@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Emulator.Core.Cpu.Translate;
 using Emulator.Core.Memory;
 
 namespace Emulator.Core.Cpu;
@@ -43,6 +45,69 @@ public sealed class CodeCache
     public TimeSpan TranslationTime => TimeSpan.FromSeconds((double)_translateTicks / System.Diagnostics.Stopwatch.Frequency);
 
     private long _translateTicks;
+
+    /// <summary>Regions the background worker finished, waiting for a vCPU of this cache to
+    /// install them (on its thread: pages are not thread-safe).</summary>
+    private readonly ConcurrentQueue<TranslationJob> _completed = new();
+
+    /// <summary>Jobs submitted and not yet completed by the worker; guarded by <see cref="_completed"/>'s
+    /// monitor for <see cref="WaitForTranslations"/>.</summary>
+    private int _inFlight;
+
+    /// <summary>True when a finished region waits for <see cref="InstallCompleted"/> (one volatile
+    /// read: the dispatcher checks it at every block head).</summary>
+    internal bool HasCompleted => !_completed.IsEmpty;
+
+    /// <summary>Sends a decoded region to the background worker.</summary>
+    internal void Submit(TranslationJob job)
+    {
+        Interlocked.Increment(ref _inFlight);
+        TranslationWorker.Enqueue(job);
+    }
+
+    /// <summary>The worker's hand-over (on the worker's thread).</summary>
+    internal void Complete(TranslationJob job)
+    {
+        _completed.Enqueue(job);
+        lock (_completed)
+        {
+            _inFlight--;
+            Monitor.PulseAll(_completed);
+        }
+    }
+
+    /// <summary>Installs the regions the worker finished into their pages' slots, unless the page
+    /// was dropped meanwhile (then the region, compiled from bytes that may have changed, is never
+    /// entered). On the thread of this cache's vCPUs.</summary>
+    internal void InstallCompleted()
+    {
+        while (_completed.TryDequeue(out TranslationJob? job))
+        {
+            if (job.Region is null)
+            {
+                continue;
+            }
+            NoteTranslation(job.Region.GuestInstructions, job.Ticks);
+            TranslatedRegion?[]? slots = job.Page.Regions;
+            if (!job.Page.Dead && slots is not null && job.Index < slots.Length && ReferenceEquals(slots[job.Index], TranslatedRegion.Pending))
+            {
+                slots[job.Index] = job.Region;
+            }
+        }
+    }
+
+    /// <summary>Blocks until the worker has finished every region submitted so far (they are
+    /// installed at the next block head). For tests that need translated code to be there.</summary>
+    internal void WaitForTranslations()
+    {
+        lock (_completed)
+        {
+            while (_inFlight > 0)
+            {
+                Monitor.Wait(_completed);
+            }
+        }
+    }
 
     internal void NoteTranslation(int instructions, long ticks)
     {

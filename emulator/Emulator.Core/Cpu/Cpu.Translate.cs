@@ -26,6 +26,9 @@ public sealed partial class Cpu
     /// <summary>True when hot code is translated (<see cref="CpuMode.Translate"/> and a code cache).</summary>
     private readonly bool _translate;
 
+    /// <summary>Regions compile on the <see cref="TranslationWorker"/> (<see cref="CpuOptions.BackgroundTranslation"/>).</summary>
+    private readonly bool _background;
+
     /// <summary>Arrivals at a block head before its region is translated.</summary>
     private readonly int _threshold;
 
@@ -40,6 +43,10 @@ public sealed partial class Cpu
     /// <returns>The region's exit code, or −1 when the interpreter must execute the instruction.</returns>
     private int TryRunRegion(ulong rip)
     {
+        if (_code.HasCompleted)
+        {
+            _code.InstallCompleted();
+        }
         CodePage? page = _codePage;
         if (page is null || (rip & ~Page.Mask) != _codeVaPage || _tlb.BeginFill() != _codeSeq || page.Dead)
         {
@@ -64,36 +71,55 @@ public sealed partial class Cpu
             {
                 return -1;
             }
+            if (_background)
+            {
+                page.Regions![index] = TranslatedRegion.Pending;
+                long start = Stopwatch.GetTimestamp();
+                GuestRegion decoded = Decode(page, rip);
+                _code.Submit(new TranslationJob(_code, page, index, decoded, Stopwatch.GetTimestamp() - start));
+                return -1;
+            }
             region = Translate(page, rip);
             page.Regions![index] = region;
         }
         return region.Run is null ? -1 : region.Run(this);
     }
 
-    /// <summary>Decodes, analyses and compiles the region entered at <paramref name="rip"/>.</summary>
+    /// <summary>The decode stage (on the vCPU's thread: it reads and extends the page's decoded instructions).</summary>
+    private GuestRegion Decode(CodePage page, ulong rip)
+    {
+        byte[] bytes = _translatePage ??= new byte[Page.Size];
+        _memory.Frame(page.Pfn).CopyTo(bytes);
+        return RegionDecoder.Decode(page, bytes, (int)(rip & Page.Mask), MaxRegionInstructions);
+    }
+
+    /// <summary>Decodes, analyses and compiles the region entered at <paramref name="rip"/>, here and now.</summary>
     private TranslatedRegion Translate(CodePage page, ulong rip)
     {
         long start = Stopwatch.GetTimestamp();
-        byte[] bytes = _translatePage ??= new byte[Page.Size];
-        _memory.Frame(page.Pfn).CopyTo(bytes);
-        GuestRegion decoded = RegionDecoder.Decode(page, bytes, (int)(rip & Page.Mask), MaxRegionInstructions);
-        TranslatedRegion region;
+        TranslatedRegion region = Compile(Decode(page, rip), this);
+        _code.NoteTranslation(region.GuestInstructions, Stopwatch.GetTimestamp() - start);
+        return region;
+    }
+
+    /// <summary>Analyses and compiles <paramref name="decoded"/>, and calls the result once on
+    /// <paramref name="warm"/> with no budget, so the statistic includes the .NET JIT and the
+    /// compiled code is ready (the first block's head exits at once, writing the registers back
+    /// unchanged and leaving RIP at the entry).</summary>
+    /// <remarks>Thread-safe for distinct <paramref name="warm"/> vCPUs: the background worker
+    /// calls it with a vCPU of its own.</remarks>
+    internal static TranslatedRegion Compile(GuestRegion decoded, Cpu warm)
+    {
         if (decoded.Blocks.Length == 0)
         {
-            region = new TranslatedRegion(rip, [], 0);
+            return new TranslatedRegion(decoded.Entry, [], 0);
         }
-        else
-        {
-            FlagLiveness.Analyse(decoded);
-            region = RegionEmitter.Emit(decoded);
-            // Compile it now, so the statistic includes the .NET JIT: with no budget left the first
-            // block's head exits at once, writing back the registers unchanged.
-            long limit = _limit;
-            _limit = _retired;
-            region.Run!(this);
-            _limit = limit;
-        }
-        _code.NoteTranslation(region.GuestInstructions, Stopwatch.GetTimestamp() - start);
+        FlagLiveness.Analyse(decoded);
+        TranslatedRegion region = RegionEmitter.Emit(decoded);
+        long limit = warm._limit;
+        warm._limit = warm._retired;
+        region.Run!(warm);
+        warm._limit = limit;
         return region;
     }
 
@@ -146,6 +172,8 @@ public sealed partial class Cpu
         public static readonly FieldInfo Limit = Field(nameof(_limit));
         public static readonly FieldInfo Tlb = Field(nameof(_tlb));
         public static readonly FieldInfo CodeSeq = Field(nameof(_codeSeq));
+        public static readonly FieldInfo CodePage = Field(nameof(_codePage));
+        public static readonly FieldInfo PageDead = typeof(Emulator.Core.Cpu.CodePage).GetField(nameof(Emulator.Core.Cpu.CodePage.Dead))!;
         public static readonly FieldInfo ReadTlb = Field(nameof(_readTlb));
         public static readonly FieldInfo WriteTlb = Field(nameof(_writeTlb));
         public static readonly FieldInfo CodeBits = Field(nameof(_codeBits));

@@ -80,6 +80,7 @@ public sealed partial class Cpu
         _codeBits = _code.Bits;
         _translate = _options.Mode == CpuMode.Translate && _frames is not null;
         _threshold = Math.Max(1, _options.TranslationThreshold);
+        _background = _options.BackgroundTranslation;
         _decoder = Decoder.Create(64, _reader, DecoderOptions.None);
     }
 

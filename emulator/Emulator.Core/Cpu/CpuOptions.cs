@@ -32,6 +32,12 @@ public sealed record CpuOptions
     /// address) before the code from there is translated. Default: <see cref="DefaultTranslationThreshold"/>.</summary>
     public int TranslationThreshold { get; init; } = DefaultTranslationThreshold;
 
+    /// <summary>Compile hot regions on a background thread while the vCPU keeps interpreting (true),
+    /// or on the vCPU's thread when they become hot (false: which code runs translated is then a
+    /// function of the guest's execution alone, as tests want). Either way the guest sees the same
+    /// run. Default: <see cref="DefaultBackgroundTranslation"/>.</summary>
+    public bool BackgroundTranslation { get; init; } = DefaultBackgroundTranslation;
+
     /// <summary>
     /// The mode of vCPUs whose options do not set one: the process-wide switch, unless
     /// <see cref="UseDefaults"/> set one for the current flow. It starts as the environment variable
@@ -54,6 +60,10 @@ public sealed record CpuOptions
         set => s_defaultThreshold = Math.Max(1, value);
     }
 
+    /// <summary>Whether vCPUs whose options do not say compile in the background: true, unless
+    /// <see cref="UseDefaults"/> said otherwise for the current flow.</summary>
+    public static bool DefaultBackgroundTranslation => s_scoped.Value?.Background ?? true;
+
     private static CpuMode s_defaultMode = ParseMode(Environment.GetEnvironmentVariable("EMULATOR_CPU_MODE")) ?? CpuMode.Translate;
 
     private static int s_defaultThreshold =
@@ -71,16 +81,19 @@ public sealed record CpuOptions
     /// </summary>
     /// <param name="mode">The mode of vCPUs created in the flow.</param>
     /// <param name="threshold">Their translation threshold, at least 1.</param>
-    public static IDisposable UseDefaults(CpuMode mode, int threshold)
+    /// <param name="background">Whether they compile in the background (<see cref="BackgroundTranslation"/>).</param>
+    public static IDisposable UseDefaults(CpuMode mode, int threshold, bool background = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threshold, 1);
-        var scope = new Scope(mode, threshold, s_scoped.Value);
+        var scope = new Scope(mode, threshold, background, s_scoped.Value);
         s_scoped.Value = scope;
         return scope;
     }
 
-    private sealed class Scope(CpuMode mode, int threshold, Scope? outer) : IDisposable
+    private sealed class Scope(CpuMode mode, int threshold, bool background, Scope? outer) : IDisposable
     {
+        public bool Background { get; } = background;
+
         public CpuMode Mode { get; } = mode;
 
         public int Threshold { get; } = threshold;

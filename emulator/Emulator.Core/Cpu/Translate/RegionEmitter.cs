@@ -452,6 +452,28 @@ internal sealed partial class RegionEmitter
                 _il.Emit(OpCodes.Stloc, _reg[r]!);
             }
         }
+        if (WritesMemory(info))
+        {
+            // The handler's store may have hit this region's own page and dropped its code: the rest
+            // of the region was compiled from the old bytes. Exit after the instruction, so the next
+            // one is fetched (and decoded) afresh, as on hardware.
+            LdCpu();
+            _il.Emit(OpCodes.Ldfld, Cpu.Members.CodePage);
+            _il.Emit(OpCodes.Ldfld, Cpu.Members.PageDead);
+            _il.Emit(OpCodes.Brtrue, AddStub(_g.Instruction.NextIP, _block.Count - _k - 1, Cpu.ExitContinue));
+        }
+    }
+
+    private static bool WritesMemory(InstructionInfo info)
+    {
+        foreach (UsedMemory m in info.GetUsedMemory())
+        {
+            if (IsWrite(m.Access))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void LdCpu() => _il.Emit(OpCodes.Ldarg_1);

@@ -42,6 +42,10 @@ internal sealed class TranslatedRegion
         GuestInstructions = guestInstructions;
     }
 
+    /// <summary>Stands in a page's region slot while the region compiles in the background (the
+    /// interpreter runs the code meanwhile).</summary>
+    public static readonly TranslatedRegion Pending = new(0, [], 0);
+
     /// <summary>The region's entry address.</summary>
     public ulong Entry { get; }
 

@@ -50,7 +50,9 @@ internal static class CpuModeMatrix
     /// <summary>The name a mode has in test names (as <c>--cpu-mode</c> spells it).</summary>
     public static string Name(CpuMode mode) => mode == CpuMode.Interpret ? "interp" : "jit";
 
-    /// <summary>Sets the vCPU defaults of <paramref name="mode"/>'s run for the current flow.</summary>
+    /// <summary>Sets the vCPU defaults of <paramref name="mode"/>'s run for the current flow. Regions
+    /// compile on the vCPU's thread, so which code runs translated depends on the test alone, not on
+    /// host timing (a failure reproduces).</summary>
     public static IDisposable Use(CpuMode mode) =>
-        CpuOptions.UseDefaults(mode, mode == CpuMode.Translate ? TranslateThreshold : CpuOptions.DefaultTranslationThreshold);
+        CpuOptions.UseDefaults(mode, mode == CpuMode.Translate ? TranslateThreshold : CpuOptions.DefaultTranslationThreshold, background: false);
 }

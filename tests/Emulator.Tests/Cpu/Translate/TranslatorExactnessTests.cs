@@ -1,0 +1,192 @@
+using Emulator.Core;
+using Emulator.Core.Cpu;
+using Emulator.Core.Memory;
+using Emulator.Core.Mm;
+using Emulator.Core.Paging;
+using Emulator.Tests.Mm;
+using Iced.Intel;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace Emulator.Tests.Cpu.Translate;
+
+/// <summary>
+/// The exactness cases issue 12 names, each run by the interpreter and by the translator (threshold
+/// 1: every block head is compiled when first reached) from identical states: code that rewrites
+/// itself, code rewritten behind the CPU's back (as DMA does) or unmapped and mapped again, and a
+/// fault in the middle of a block. Both runs must give the same exits and final state, and that
+/// state must be the one the architecture defines (checked by hand below).
+/// </summary>
+public sealed class TranslatorExactnessTests
+{
+    private const ulong CodeVa = RandomProgram.CodeVa;
+
+    private static byte[] Code(Action<Assembler> build) => CpuRig.Assemble(build, CodeVa);
+
+    /// <summary>Runs <paramref name="code"/> to its end in both modes; returns the two rigs after
+    /// checking they agree on every exit and on the final state.</summary>
+    private static (ModeRig Interp, ModeRig Jit) Both(byte[] code, Action<CpuState>? init = null, Action<ModeRig>? between = null)
+    {
+        var interp = new ModeRig(CpuMode.Interpret, code, init: init);
+        var jit = new ModeRig(CpuMode.Translate, code, threshold: 1, init: init);
+        foreach (ModeRig rig in (ModeRig[])[interp, jit])
+        {
+            rig.RunToEnd([1_000_000]);
+            if (between is not null)
+            {
+                between(rig);
+                rig.RunToEnd([1_000_000]);
+            }
+        }
+        Assert.Equal(interp.Exits, jit.Exits);
+        Assert.Equal(interp.Snapshot(), jit.Snapshot());
+        return (interp, jit);
+    }
+
+    [Fact]
+    public void A_store_by_a_handler_call_into_its_own_block_takes_effect_at_the_next_instruction()
+    {
+        // xchg with memory runs through the interpreter's handler inside the region; it rewrites the
+        // immediate of the very next instruction, in the same block.
+        byte[] code = Code(a =>
+        {
+            Label imm = a.CreateLabel(), block = a.CreateLabel();
+            a.jmp(block); // the block after a branch is a block head, where regions are entered
+            a.Label(ref block);
+            a.mov(eax, 0x2222_2222);
+            a.xchg(__dword_ptr[imm], eax);
+            a.db(0xB9); // mov ecx, imm32
+            a.Label(ref imm);
+            a.db(0x11, 0x11, 0x11, 0x11);
+            a.add(rdx, rcx);
+            a.mov(esi, eax);
+            a.mov(eax, 60);
+            a.syscall();
+        });
+
+        var (_, jit) = Both(code, s => s.Rdx = 0);
+
+        Assert.Equal(0x2222_2222UL, jit.Cpu.State.Rdx); // the rewritten immediate ran, not the translated one
+        Assert.Equal(0x1111_1111UL, jit.Cpu.State.Rsi); // xchg returned the old bytes
+        Assert.True(jit.Cpu.CodeCache.InstructionsTranslated >= 3, $"{jit.Cpu.CodeCache.InstructionsTranslated} translated"); // the block was translated
+    }
+
+    [Fact]
+    public void A_loop_that_rewrites_an_immediate_ahead_of_it_sees_each_new_value()
+    {
+        // Ten rounds: store the round number into the immediate of `mov ecx, imm32`, then run it.
+        byte[] code = Code(a =>
+        {
+            Label top = a.CreateLabel(), imm = a.CreateLabel();
+            a.xor(edx, edx);
+            a.mov(esi, 10);
+            a.Label(ref top);
+            a.mov(__dword_ptr[imm], esi);
+            a.db(0xB9);
+            a.Label(ref imm);
+            a.db(0, 0, 0, 0);
+            a.add(edx, ecx);
+            a.dec(esi);
+            a.jnz(top);
+            a.mov(eax, 60);
+            a.syscall();
+        });
+
+        var (_, jit) = Both(code);
+
+        Assert.Equal(55UL, jit.Cpu.State.Rdx); // 10 + 9 + ... + 1: every store was seen by the next fetch
+    }
+
+    [Fact]
+    public void Code_rewritten_behind_the_cpu_and_invalidated_as_dma_does_runs_anew()
+    {
+        // A hot loop summing 1..n, then the loop body's `add` becomes a `sub` by a write that is not a
+        // CPU store (the kernel's copy, or a device's DMA, followed by InvalidateCode as GuestKernel
+        // does for DMA); the second run must execute the new bytes.
+        byte[] code = SumLoop(sub: false);
+        byte[] patched = SumLoop(sub: true);
+
+        var (_, jit) = Both(code, s => s.Rdi = 20, between: rig => Rewrite(rig, patched, remap: false));
+
+        Assert.Equal(unchecked((ulong)-210L), jit.Cpu.State.Rdx); // the second run subtracted 1..20
+    }
+
+    [Fact]
+    public void Code_on_a_page_unmapped_and_mapped_again_runs_the_new_mapping()
+    {
+        byte[] code = SumLoop(sub: false);
+        byte[] patched = SumLoop(sub: true);
+
+        var (_, jit) = Both(code, s => s.Rdi = 20, between: rig => Rewrite(rig, patched, remap: true));
+
+        Assert.Equal(unchecked((ulong)-210L), jit.Cpu.State.Rdx); // the new page's code ran, not the old translation
+    }
+
+    [Fact]
+    public void A_fault_in_the_middle_of_a_translated_block_is_precise()
+    {
+        static void Before(Assembler a)
+        {
+            a.add(rax, 5);
+            a.mov(rcx, rax);
+            a.cmp(rcx, 3); // flags set here must be the ones seen at the fault
+        }
+        byte[] code = Code(a =>
+        {
+            Before(a);
+            a.mov(rdx, __qword_ptr[r12]); // r12 = an unmapped address: #PF, not resolvable
+            a.add(rax, 1);
+            a.mov(eax, 60);
+            a.syscall();
+        });
+
+        var (_, jit) = Both(code, s => { s.Rax = 10; s.Rdx = 0xD; s.R12 = RandomProgram.UnmappedVa; });
+
+        CpuState s = jit.Cpu.State;
+        Assert.Equal(CodeVa + (ulong)Code(Before).Length, s.Rip); // RIP of the faulting load
+        Assert.Equal(15UL, s.Rax);               // earlier instructions of the block took effect...
+        Assert.Equal(15UL, s.Rcx);
+        Assert.Equal(0xDUL, s.Rdx);              // ...the faulting one did not...
+        Assert.Equal(RFlags.None, s.Rflags & (RFlags.ZF | RFlags.CF | RFlags.SF)); // ...and the flags are cmp 15,3's
+        Assert.Equal(3L, jit.Cpu.InstructionsRetired); // nor did anything after it
+        Assert.StartsWith("PageFault", jit.Exits[^1]);
+    }
+
+    /// <summary>rdx = Σ 1..rdi (or its negation with <paramref name="sub"/>), a loop of one block.</summary>
+    private static byte[] SumLoop(bool sub) => Code(a =>
+    {
+        Label top = a.CreateLabel();
+        a.xor(edx, edx);
+        a.mov(rcx, rdi);
+        a.Label(ref top);
+        if (sub)
+        {
+            a.sub(rdx, rcx);
+        }
+        else
+        {
+            a.add(rdx, rcx);
+        }
+        a.dec(rcx);
+        a.jnz(top);
+        a.mov(eax, 60);
+        a.syscall();
+    });
+
+    /// <summary>Replaces the code (through the kernel's write path, then the code-cache
+    /// invalidation; or by unmapping the page and mapping a fresh one) and restarts at its start.</summary>
+    private static void Rewrite(ModeRig rig, byte[] code, bool remap)
+    {
+        if (remap)
+        {
+            Assert.Equal(Errno.Ok, rig.Mm.Munmap(CodeVa, Page.Size));
+            Assert.Equal(Errno.Ok, rig.Mm.Mmap(CodeVa, Page.Size, CpuRig.Rwx, MapFlags.Private | MapFlags.Anonymous | MapFlags.Fixed, out _));
+            Assert.Equal(Errno.Ok, rig.Mm.WriteUser(CodeVa, code, out _));
+        }
+        else
+        {
+            Assert.Equal(Errno.Ok, rig.Mm.WriteUser(CodeVa, code, out _));
+            rig.Cpu.InvalidateCode(MmKit.Pfn(rig.Mm, CodeVa) << Page.Shift, Page.Size);
+        }
+        rig.Cpu.State.Rip = CodeVa;
+    }
+}
