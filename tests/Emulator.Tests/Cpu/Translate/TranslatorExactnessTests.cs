@@ -151,6 +151,21 @@ public sealed class TranslatorExactnessTests
         Assert.StartsWith("PageFault", jit.Exits[^1]);
     }
 
+    [Fact]
+    public void A_region_compiled_in_the_background_for_a_page_dropped_meanwhile_is_never_entered()
+    {
+        var rig = new ModeRig(CpuMode.Translate, SumLoop(sub: false), threshold: 1, init: s => s.Rdi = 50, background: true);
+        rig.Step(10); // the loop's head is reached: its region goes to the worker
+        Rewrite(rig, SumLoop(sub: true), remap: false); // the page is dropped while (or after) it compiles
+        rig.Cpu.CodeCache.WaitForTranslations();
+
+        rig.RunToEnd([1_000_000]);
+
+        Assert.True(rig.Cpu.CodeCache.RegionsTranslated >= 1); // the worker did finish the old region...
+        Assert.Equal(unchecked((ulong)-1275L), rig.Cpu.State.Rdx); // ...but only the new code ran: −Σ 1..50
+        Assert.StartsWith("Syscall", rig.Exits[^1]);
+    }
+
     /// <summary>rdx = Σ 1..rdi (or its negation with <paramref name="sub"/>), a loop of one block.</summary>
     private static byte[] SumLoop(bool sub) => Code(a =>
     {
