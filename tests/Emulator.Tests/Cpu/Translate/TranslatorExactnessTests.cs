@@ -161,8 +161,9 @@ public sealed class TranslatorExactnessTests
 
         rig.RunToEnd([1_000_000]);
 
-        Assert.True(rig.Cpu.CodeCache.RegionsTranslated >= 1); // the worker did finish the old region...
-        Assert.Equal(unchecked((ulong)-1275L), rig.Cpu.State.Rdx); // ...but only the new code ran: −Σ 1..50
+        // The worker finished the old page's job (compiled, or skipped when it saw the page dead
+        // first); either way only the new code ran: −Σ 1..50.
+        Assert.Equal(unchecked((ulong)-1275L), rig.Cpu.State.Rdx);
         Assert.StartsWith("Syscall", rig.Exits[^1]);
     }
 
