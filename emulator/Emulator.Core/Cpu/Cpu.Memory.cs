@@ -56,6 +56,11 @@ public sealed partial class Cpu
         Array.Clear(_readTlb);
         Array.Clear(_writeTlb);
         _codePage = null;
+        if (_chainUsed)
+        {
+            // Another address space may be loaded now, and the TLB's sequence number need not have moved.
+            ClearChain();
+        }
     }
 
     /// <summary>Translates the page of <paramref name="va"/> for a user read or write.</summary>

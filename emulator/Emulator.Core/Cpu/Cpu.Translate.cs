@@ -82,7 +82,12 @@ public sealed partial class Cpu
             region = Translate(page, rip);
             page.Regions![index] = region;
         }
-        return region.Run is null ? -1 : region.Run(this);
+        if (region.Run is null)
+        {
+            return -1;
+        }
+        NoteEntered(rip, region, page);
+        return region.Run(this);
     }
 
     /// <summary>The decode stage (on the vCPU's thread: it reads and extends the page's decoded instructions).</summary>

@@ -390,6 +390,26 @@ internal sealed partial class RegionEmitter
         _il.Emit(OpCodes.Ldloc, _exitAdjust);
         _il.Emit(OpCodes.Sub);
         _il.Emit(OpCodes.Stfld, Cpu.Members.Retired);
+
+        // Chaining (Cpu.Chain.cs): at a block head the state is complete in the CPU, so the region
+        // cached there may run next without the dispatcher.
+        Label done = _il.DefineLabel();
+        LocalBuilder next = _il.DeclareLocal(typeof(TranslatedRegion));
+        _il.Emit(OpCodes.Ldloc, _exitCode);
+        _il.Emit(OpCodes.Brtrue, done); // ExitContinue is 0
+        LdCpu();
+        _il.Emit(OpCodes.Ldloc, _exitRip);
+        _il.Emit(OpCodes.Call, Cpu.ChainMembers.Next);
+        _il.Emit(OpCodes.Stloc, next);
+        _il.Emit(OpCodes.Ldloc, next);
+        _il.Emit(OpCodes.Brfalse, done);
+        _il.Emit(OpCodes.Ldloc, next);
+        _il.Emit(OpCodes.Ldfld, Cpu.ChainMembers.Run);
+        LdCpu();
+        _il.Emit(OpCodes.Tailcall);
+        _il.Emit(OpCodes.Callvirt, Cpu.ChainMembers.Invoke);
+        _il.Emit(OpCodes.Ret);
+        _il.MarkLabel(done);
         _il.Emit(OpCodes.Ldloc, _exitCode);
         _il.Emit(OpCodes.Ret);
     }

@@ -24,17 +24,19 @@ public sealed class TranslatorExactnessTests
 
     /// <summary>Runs <paramref name="code"/> to its end in both modes; returns the two rigs after
     /// checking they agree on every exit and on the final state.</summary>
-    private static (ModeRig Interp, ModeRig Jit) Both(byte[] code, Action<CpuState>? init = null, Action<ModeRig>? between = null)
+    private static (ModeRig Interp, ModeRig Jit) Both(byte[] code, Action<CpuState>? init = null, Action<ModeRig>? between = null,
+        long[]? budgets = null)
     {
+        budgets ??= [1_000_000];
         var interp = new ModeRig(CpuMode.Interpret, code, init: init);
         var jit = new ModeRig(CpuMode.Translate, code, threshold: 1, init: init);
         foreach (ModeRig rig in (ModeRig[])[interp, jit])
         {
-            rig.RunToEnd([1_000_000]);
+            rig.RunToEnd(budgets);
             if (between is not null)
             {
                 between(rig);
-                rig.RunToEnd([1_000_000]);
+                rig.RunToEnd(budgets);
             }
         }
         Assert.Equal(interp.Exits, jit.Exits);
@@ -165,6 +167,40 @@ public sealed class TranslatorExactnessTests
         // first); either way only the new code ran: −Σ 1..50.
         Assert.Equal(unchecked((ulong)-1275L), rig.Cpu.State.Rdx);
         Assert.StartsWith("Syscall", rig.Exits[^1]);
+    }
+
+    [Theory]
+    [InlineData(1_000_000L)]
+    [InlineData(37L)]
+    public void Calls_and_returns_across_pages_chain_regions_and_count_exactly(long budget)
+    {
+        // A loop on one page calls a function on the next: each call and each return leaves a
+        // region for one on the other page, which chaining enters without the dispatcher.
+        byte[] code = Code(a =>
+        {
+            Label top = a.CreateLabel(), f = a.CreateLabel();
+            a.mov(ecx, 1000);
+            a.xor(eax, eax);
+            a.mov(edx, 3);
+            a.Label(ref top);
+            a.call(f);
+            a.dec(ecx);
+            a.jnz(top);
+            a.mov(rsi, rax);
+            a.mov(eax, 60);
+            a.syscall();
+            a.db(new byte[0x1000]); // pushes f onto the next page
+            a.Label(ref f);
+            a.add(rax, rdx);
+            a.ret();
+        });
+
+        var (interp, jit) = Both(code, budgets: [budget]);
+
+        Assert.Equal(3000UL, jit.Cpu.State.Rsi); // every call ran once
+        Assert.Equal(interp.Cpu.InstructionsRetired, jit.Cpu.InstructionsRetired); // and was counted once
+        Assert.True(jit.Cpu.ChainedEntries > 1000, $"{jit.Cpu.ChainedEntries} chained entries"); // most transfers skipped the dispatcher
+        Assert.Equal(0, interp.Cpu.ChainedEntries);
     }
 
     /// <summary>rdx = Σ 1..rdi (or its negation with <paramref name="sub"/>), a loop of one block.</summary>
