@@ -44,6 +44,59 @@ public sealed class TranslatedGuestTests
 
     private static readonly Lazy<(byte[] Bytes, string Path)> s_guest = new(() => Gcc.Compile(Source, "-static -O2 -pthread", "tick-threads"));
 
+    /// <summary>Runs a function in an executable mapping until it is hot, has the SVA device
+    /// DMA-copy other code over it (SVA_SUBMIT, a synchronous copy through the IOMMU), then runs
+    /// it again: the second thousand calls must run the new code.</summary>
+    private const string DmaSource = """
+        #include <fcntl.h>
+        #include <stdint.h>
+        #include <stdio.h>
+        #include <string.h>
+        #include <sys/ioctl.h>
+        #include <sys/mman.h>
+        #include "sva.h"
+        typedef int (*fn)(void);
+        int main(void) {
+            unsigned char *code = mmap(0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            static const unsigned char one[] = { 0xB8, 1, 0, 0, 0, 0xC3 }; /* mov eax, 1; ret */
+            static const unsigned char two[] = { 0xB8, 2, 0, 0, 0, 0xC3 }; /* mov eax, 2; ret */
+            memcpy(code, one, sizeof one);
+            long sum = 0;
+            for (int i = 0; i < 1000; i++) sum += ((fn)code)();
+            int fd = open("/dev/sva0", O_RDWR);
+            if (fd < 0 || ioctl(fd, SVA_BIND, 0) < 0) { printf("no device\n"); return 1; }
+            static struct sva_completion comp __attribute__((aligned(32)));
+            struct sva_desc d = { .op = SVA_OP_COPY, .src = (uint64_t)(uintptr_t)two, .dst = (uint64_t)(uintptr_t)code, .len = sizeof two,
+                                  .completion = (uint64_t)(uintptr_t)&comp };
+            if (ioctl(fd, SVA_SUBMIT, &d) != 0) { printf("submit failed\n"); return 1; }
+            for (int i = 0; i < 1000; i++) sum += ((fn)code)();
+            printf("status %u sum %ld\n", comp.status, sum);
+            return 0;
+        }
+        """;
+
+    private static readonly Lazy<(byte[] Bytes, string Path)> s_dmaGuest =
+        new(() => Gcc.Compile(DmaSource, $"-static -O2 -I {Path.Combine(GuestGcc.GuestsDir, "include")}", "dma-code"));
+
+    [GccFact]
+    public void Code_rewritten_by_device_dma_runs_anew_in_every_mode()
+    {
+        foreach (CpuMode mode in (CpuMode[])[CpuMode.Interpret, CpuMode.Translate])
+        {
+            using (CpuOptions.UseDefaults(mode, threshold: 2, background: false))
+            {
+                var rig = new GuestRig();
+
+                rig.Run(s_dmaGuest.Value.Bytes, s_dmaGuest.Value.Path);
+
+                // 1000 calls returned 1, then 1000 returned 2: the DMA's bytes ran, not stale code.
+                Assert.True(rig.Out == "status 1 sum 3000\n", $"{mode}: {rig.Out}{rig.Err}");
+                Assert.True(mode == CpuMode.Interpret || rig.Kernel.CodeCache.InstructionsTranslated > 0, "nothing was translated");
+                rig.AssertCoherent();
+            }
+        }
+    }
+
     private static (KernelRunResult Result, string Out, long Translated) Run(CpuMode mode, bool background)
     {
         using (CpuOptions.UseDefaults(mode, threshold: 2, background))
