@@ -159,7 +159,7 @@ public sealed class Machine
     public void CheckAtcAgainstPageTables(SvaContext context, ulong start = 0, ulong end = ulong.MaxValue)
     {
         var entries = t_dump ??= [];
-        foreach (uint sid in context.BoundSids())
+        foreach (var (sid, _) in Volatile.Read(ref context.Targets))
         {
             var device = Device(sid);
             if (device is null)
@@ -167,13 +167,9 @@ public sealed class Machine
                 continue;
             }
             entries.Clear();
-            device.Atc.Dump(entries);
+            device.Atc.DumpOverlapping(entries, context.Pasid, start, end);
             foreach (var e in entries)
             {
-                if ((e.Pasid != context.Pasid && !e.Global) || e.Va >= end || e.Last < start)
-                {
-                    continue;
-                }
                 ulong pages = Math.Min(e.Size >> Page.Shift, MaxPagesCheckedPerEntry);
                 for (ulong i = 0; i < pages; i++)
                 {

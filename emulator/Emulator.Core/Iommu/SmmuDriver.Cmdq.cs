@@ -196,7 +196,8 @@ public sealed partial class SmmuDriver
     /// <summary>Linux <c>arm_smmu_cmdq_poll_until_not_full</c>, for <paramref name="needed"/> entries.</summary>
     private Errno WaitForSpaceLocked(uint needed)
     {
-        var clock = Stopwatch.StartNew();
+        // The clock starts at the first poll that fails: the common case (room at once) reads no time.
+        long started = 0;
         var spin = new SpinWait();
         while (!QueuePointer.HasSpace(_cmdqProd, ReadCmdqCons(), needed))
         {
@@ -206,8 +207,12 @@ public sealed partial class SmmuDriver
                 RingDoorbellLocked();
                 continue;
             }
+            if (started == 0)
+            {
+                started = Stopwatch.GetTimestamp();
+            }
             Errno err = HandleCommandQueueErrorLocked();
-            if (err != Errno.Ok || clock.Elapsed > _options.SyncTimeout)
+            if (err != Errno.Ok || Stopwatch.GetElapsedTime(started) > _options.SyncTimeout)
             {
                 Interlocked.Increment(ref _stats._syncTimeouts);
                 s_log.Error("command queue full and not draining: prod {0} cons {1}", _cmdqProd, ReadCmdqCons());
@@ -222,7 +227,8 @@ public sealed partial class SmmuDriver
     /// command-queue errors on the way.</summary>
     private Errno WaitUntilConsumedLocked(QueuePointer syncPosition)
     {
-        var clock = Stopwatch.StartNew();
+        // As in WaitForSpaceLocked, the clock starts at the first poll that fails.
+        long started = 0;
         var spin = new SpinWait();
         while (true)
         {
@@ -230,8 +236,12 @@ public sealed partial class SmmuDriver
             {
                 return Errno.Ok;
             }
+            if (started == 0)
+            {
+                started = Stopwatch.GetTimestamp();
+            }
             Errno err = HandleCommandQueueErrorLocked();
-            if (err != Errno.Ok || clock.Elapsed > _options.SyncTimeout)
+            if (err != Errno.Ok || Stopwatch.GetElapsedTime(started) > _options.SyncTimeout)
             {
                 Interlocked.Increment(ref _stats._syncTimeouts);
                 s_log.Error("CMD_SYNC at {0} not completed (cons {1}): {2}", syncPosition, ReadCmdqCons(), err != Errno.Ok ? err : Errno.ETIMEDOUT);
