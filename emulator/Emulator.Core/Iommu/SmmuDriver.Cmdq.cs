@@ -35,6 +35,10 @@ public sealed partial class SmmuDriver
     private readonly Command[] _history;
     private long _historyWritten;
 
+    /// <summary>Where the next command goes in <see cref="_history"/> (<see cref="_historyWritten"/> modulo
+    /// its length, kept apart so that writing a command costs no division). Guarded by <see cref="_cmdqLock"/>.</summary>
+    private int _historyNext;
+
     /// <summary>ABT/ATC_INV_SYNC acknowledgements left for the current wait. Guarded by <see cref="_cmdqLock"/>.</summary>
     private int _retriesLeft;
 
@@ -180,7 +184,8 @@ public sealed partial class SmmuDriver
             throw new InvalidOperationException($"command queue at {_cmdqPa:x} not writable");
         }
         _cmdqProd = _cmdqProd.Advance();
-        _history[_historyWritten % _history.Length] = command;
+        _history[_historyNext] = command;
+        _historyNext = _historyNext + 1 == _history.Length ? 0 : _historyNext + 1;
         _historyWritten++;
         _stats.CountCommand(command.Opcode);
     }
