@@ -81,13 +81,16 @@ public sealed class SoftBoardServer : IAsyncDisposable
     /// <param name="unixPath">Path of a Unix domain socket; it must not exist. (A stub that was killed
     /// leaves its socket file behind; .NET cannot tell a socket file from any other, so the stub never
     /// deletes what it did not create, and the error says to remove it.)</param>
-    /// <exception cref="ArgumentException">Neither endpoint given.</exception>
+    /// <exception cref="ArgumentException">Neither endpoint given, or <paramref name="unixPath"/> cannot
+    /// name a socket (<see cref="UnixSocketPath.Check"/>).</exception>
     /// <exception cref="IOException">An address cannot be bound (in use, no permission); the message names it.</exception>
     public static SoftBoardServer Start(SoftBoard board, IPEndPoint? tcp = null, string? unixPath = null)
     {
         ArgumentNullException.ThrowIfNull(board);
         if (tcp is null && unixPath is null)
             throw new ArgumentException("give a TCP endpoint, a Unix socket path, or both");
+        if (unixPath is not null && !UnixSocketPath.Check(unixPath, out string? unixError))
+            throw new ArgumentException(unixError, nameof(unixPath));
         var server = new SoftBoardServer(board);
         try
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Emulator.Core.Diagnostics;
 using Emulator.Core.Pcie;
+using Emulator.Core.Text;
 using Emulator.Core.Wire;
 
 namespace Emulator.FirmwareStub;
@@ -97,7 +98,7 @@ public sealed partial class SoftBoardSession
         _sinceSync = 0;
         HostName = hello.HostName;
         SetState(SoftBoardSessionState.Open);
-        Logger.Info("{0}: HELLO from '{1}', protocol {2}", Description, hello.HostName, hello.Version);
+        Logger.Info("{0}: HELLO from '{1}', protocol {2}", Description, SafeText.Escape(hello.HostName), hello.Version);
         Reply(Board.Caps);
     }
 
@@ -141,7 +142,7 @@ public sealed partial class SoftBoardSession
         if (Log.GuestError.IsWarnEnabled)
         {
             GuestError(ErrorPayload.TryRead(payload, out ErrorPayload error)
-                ? $"host sent ERROR {error.Code}: {error.Message}"
+                ? $"host sent ERROR {error.Code}: {SafeText.Escape(error.Message, ErrorPayload.MaxMessageBytes)}"
                 : "host sent a malformed ERROR");
         }
         _pendingCount = 0;

@@ -131,6 +131,11 @@ internal static class StubCommand
         tcp = null;
         board = null;
         string? listen = args.Listen ?? (args.Unix is null ? DefaultListen : null);
+        if (args.Unix is not null && !UnixSocketPath.Check(args.Unix, out string? unixError))
+        {
+            error = "--unix: " + unixError;
+            return false;
+        }
         if (listen is not null && !TryParseEndPoint(listen, out tcp))
         {
             error = $"--listen {listen}: expected HOST:PORT, e.g. 127.0.0.1:7700 or [::1]:7700";

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Emulator.Core.Diagnostics;
+using Emulator.Core.Text;
 using Emulator.Core.Wire;
 
 namespace Emulator.Board;
@@ -118,7 +119,7 @@ public sealed partial class BoardLink
                 }
                 return;
             case MessageType.Error:
-                _lastError = ErrorPayload.TryRead(payload, out var err) ? $"board error {err.Code}: {err.Message}" : "board sent a malformed ERROR";
+                _lastError = ErrorPayload.TryRead(payload, out var err) ? $"board error {err.Code}: {SafeText.Escape(err.Message, ErrorPayload.MaxMessageBytes)}" : "board sent a malformed ERROR";
                 s_log.Warn("{0}: {1}", c.Description, _lastError);
                 return;
             case MessageType.Heartbeat:
