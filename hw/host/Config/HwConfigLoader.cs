@@ -85,11 +85,12 @@ public static partial class HwConfigLoader
             (int line, int column) = Locate(e, text, positions);
             return new HwConfigResult(null, [new HwConfigError(fileName, line, column, SafeText.Message("invalid YAML: " + e.Message))]);
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet 16.3's scanner throws this on some malformed plain scalars (an unclosed '['
-            // before a comment in block context) instead of a YamlException. Found by the mutation
-            // test; the position is the end of the last event it did produce.
+            // YamlDotNet 16.3's scanner throws InvalidOperationException on some malformed plain scalars
+            // (an unclosed '[' before a comment in block context), and ArgumentException for a tag that
+            // is not a URI ("!!str[1"), instead of a YamlException. Found by the mutation test and the
+            // fuzzer (tests/Fuzz/regressions/yaml); the position is the end of the last event it did produce.
             (int line, int column) = positions.Locate(parser.LastEnd.Index);
             return new HwConfigResult(null, [new HwConfigError(fileName, line, column,
                 SafeText.Message($"invalid YAML near here (the parser failed: {e.Message})"))]);
