@@ -16,11 +16,11 @@ public sealed class FuzzSmokeTests(ITestOutputHelper output)
     /// <summary>Cases per target in a default run: a few seconds each on the CI machine.</summary>
     private static readonly Dictionary<string, int> DefaultCases = new()
     {
-        ["trace"] = 1500,
-        ["strace"] = 600,
-        ["elf"] = 4000,
-        ["yaml"] = 3000,
-        ["frames"] = 6000,
+        ["trace"] = 8000,
+        ["strace"] = 3000,
+        ["elf"] = 40000,
+        ["yaml"] = 15000,
+        ["frames"] = 30000,
     };
 
     public static TheoryData<string> Targets() => [.. FuzzTargets.Names];
