@@ -168,7 +168,7 @@ public sealed partial class BoardLink
         {
             // The refusal is what matters; the ERROR frame is a courtesy.
         }
-        throw new BoardException($"{_connector.Description}: {refusal}");
+        throw new BoardException($"{_connector.Description}: {refusal}") { VersionRefused = true };
     }
 
     /// <summary>Reconnects after a lost connection, then re-sends the pending invalidations or escalates.</summary>
@@ -176,7 +176,7 @@ public sealed partial class BoardLink
     private bool TryReconnect(long deadline)
     {
         long left = deadline - Stopwatch.GetTimestamp();
-        if (left <= 0)
+        if (left <= 0 || Fatal is not null)
         {
             return false;
         }
@@ -190,6 +190,12 @@ public sealed partial class BoardLink
         {
             lock (_state)
             {
+                if (e.VersionRefused)
+                {
+                    // A board that came back speaking another protocol is not the board we verified.
+                    ViolationLocked("on reconnecting: " + e.Message);
+                    return false;
+                }
                 _lastError = e.Message;
                 // Wait a little before trying again, so a board being re-plugged is not hammered.
                 Monitor.Wait(_state, TimeSpan.FromMilliseconds(Math.Min(50, Math.Max(1, left * 1000 / Stopwatch.Frequency))));
