@@ -20,6 +20,10 @@ public static class FuzzRunner
     public static FuzzReport Run(IFuzzTarget target, int seed, long maxCases, TimeSpan maxTime)
     {
         ArgumentNullException.ThrowIfNull(target);
+        // Nearly every case is garbage a parser logs as a guest error: millions of log lines would cost
+        // more than the fuzzing. The run's report is its output. (NLog reconfigures every logger on a
+        // suspend, so it is done once per run, not per case.)
+        using IDisposable quiet = NLog.LogManager.SuspendLogging();
         var rng = new Random(seed);
         var mutator = new Mutator(rng, target.Dictionary);
         var corpus = new List<byte[]>(target.Seeds);

@@ -31,6 +31,7 @@ internal static class BenchCommand
         new RtlCyclesPerInvBenchmark(),
         new RtlFmaxIce40Benchmark(),
         new BoardBatchedRtlBenchmark(),
+        FuzzBenchmark.Trace(), FuzzBenchmark.Frames(), new StubSoakBenchmark(),
     ];
 
     public static Command Create()

@@ -84,7 +84,7 @@ public class CliTests
     public void Bench_names_are_the_fixed_contract()
     {
         var names = BenchCommand.All().Select(b => b.Name).ToArray();
-        Assert.Equal(["tlb-hit", "page-walk", "interval-dispatch-100k", "munmap-1g-4subs", "e2e-invalidate-page", "munmap-1g-bound", "atc-hit-dma", "guest-mips", "guest-vs-qemu", "busybox-vs-qemu", "replay-cpu", "replay-sva", "strace-import", "board-batched-tcp", "board-sync-rtt", "rtl-cycles-per-inv", "rtl-fmax-ice40", "board-batched-rtl"], names);
+        Assert.Equal(["tlb-hit", "page-walk", "interval-dispatch-100k", "munmap-1g-4subs", "e2e-invalidate-page", "munmap-1g-bound", "atc-hit-dma", "guest-mips", "guest-vs-qemu", "busybox-vs-qemu", "replay-cpu", "replay-sva", "strace-import", "board-batched-tcp", "board-sync-rtt", "rtl-cycles-per-inv", "rtl-fmax-ice40", "board-batched-rtl", "fuzz-trace", "fuzz-frames", "stub-soak"], names);
     }
 
     [Fact]
