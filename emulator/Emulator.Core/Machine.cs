@@ -98,6 +98,7 @@ public sealed class Machine
                 PriEnabled = pri,
                 PasidBits = pasidBits,
                 AtcGeometry = geometry,
+                CompleteBeforeDrain = (Options.Inject & FaultInjection.CompleteBeforeDrain) != 0,
             });
             device.FillObserver = stack.AtcBackend as IAtcFillObserver;
             stack.Backend.Attach(device);

@@ -16,7 +16,7 @@ public sealed partial class Cpu
 
     private static readonly Lazy<Mnemonic[]> s_implemented = new(() =>
         [.. IntegerMnemonics!.Concat(SimdFloatMnemonics!).Concat(SimdIntegerMnemonics!).Concat(VectorExtraMnemonics!)
-            .Concat(X87Mnemonics!).Distinct().Order()]);
+            .Concat(X87Mnemonics!).Concat(PortalMnemonics!).Distinct().Order()]);
 
     /// <summary>The mnemonics the integer core's switch executes.</summary>
     internal static readonly Mnemonic[] IntegerMnemonics =

@@ -290,6 +290,10 @@ public sealed partial class Cpu
         {
             return ok;
         }
+        if (TryExecPortal(in i, out ok))
+        {
+            return ok;
+        }
         return Exit(CpuExitKind.InvalidOpcode);
     }
 }

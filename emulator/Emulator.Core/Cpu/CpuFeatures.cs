@@ -8,8 +8,8 @@ namespace Emulator.Core.Cpu;
 /// Leaves (SDM Vol. 2A CPUID): 0 (max leaf 0xD, vendor "AuthenticAMD"), 1 (signature, feature bits),
 /// 7.0 (structured extended features), 0xD (XSAVE state components, only at <see cref="CpuLevel.V3"/>),
 /// 0x80000000/1 (extended features). Every other leaf and sub-leaf returns zeros. The reported bits
-/// are exactly the level's (x86-64 psABI §3.1.1) plus TSC and CLFSH, which <c>rdtsc</c> and
-/// <c>clflush</c> implement at every level.
+/// are exactly the level's (x86-64 psABI §3.1.1) plus TSC, CLFSH, MOVDIR64B and ENQCMD, which
+/// <c>rdtsc</c>, <c>clflush</c> and the portal unit implement at every level.
 /// </remarks>
 public static class CpuFeatures
 {
@@ -52,8 +52,9 @@ public static class CpuFeatures
         Sse42 = 1u << 20, Movbe = 1u << 22, Popcnt = 1u << 23, Xsave = 1u << 26, Osxsave = 1u << 27,
         Avx = 1u << 28, F16c = 1u << 29;
 
-    // CPUID.(EAX=07H,ECX=0):EBX
+    // CPUID.(EAX=07H,ECX=0):EBX and ECX
     public const uint Bmi1 = 1u << 3, Avx2 = 1u << 5, Bmi2 = 1u << 8;
+    public const uint Movdir64b = 1u << 28, Enqcmd = 1u << 29;
 
     // CPUID.80000001H:ECX and EDX
     public const uint LahfLm = 1u << 0, Abm = 1u << 5;
@@ -107,7 +108,8 @@ public static class CpuFeatures
                 // EBX: CLFLUSH line size 8 (× 8 bytes) in 15:8, one logical processor.
                 return (signature, (8u << 8) | (1u << 16), Leaf1Ecx(level), Leaf1Edx(level));
             case 7 when subleaf == 0:
-                return (0, v3 ? Bmi1 | Avx2 | Bmi2 : 0, 0, 0);
+                // MOVDIR64B and ENQCMD (the SVA devices' submission) are offered at every level.
+                return (0, v3 ? Bmi1 | Avx2 | Bmi2 : 0, Movdir64b | Enqcmd, 0);
             case 0xD when v3 && subleaf == 0:
                 return ((uint)xcr0, XsaveSize(xcr0), XsaveSize(xcr0), 0);
             case 0xD when v3 && subleaf == 2:

@@ -65,6 +65,10 @@ public sealed partial class CpuState
     /// <summary>The MXCSR value at power-up and after execve.</summary>
     public const uint MxcsrDefault = 0x1F80;
 
+    /// <summary>IA32_PASID (MSR 0xD93): the PASID ENQCMD puts in a descriptor, bits 19:0, valid when bit 31
+    /// is set. The kernel sets it for the threads of a process bound to an SVA device.</summary>
+    public ulong Ia32Pasid { get; set; }
+
     /// <summary>The x87 FPU (and the MMX registers it aliases).</summary>
     public X87State Fpu { get; } = new();
 
@@ -99,6 +103,7 @@ public sealed partial class CpuState
         to.GsBase = GsBase;
         Ymm.CopyTo(to.Ymm, 0);
         to.Mxcsr = Mxcsr;
+        to.Ia32Pasid = Ia32Pasid;
         Fpu.CopyTo(to.Fpu);
     }
 

@@ -23,4 +23,10 @@ public enum FaultInjection : byte
     /// <summary><c>skip-sync-wait</c>: invalidations are written to the command queue but the driver
     /// returns without waiting for them (see <see cref="SmmuDriver"/> for how the model makes that land late).</summary>
     SkipSyncWait = 8,
+
+    /// <summary><c>complete-before-drain</c>: a device bug, not a driver's: the endpoint answers an ATS
+    /// invalidation at once, while a DMA that uses the invalidated translation is still in flight
+    /// (PCIe Base §10.3.1 requires the completion only after such requests have completed). The
+    /// in-flight DMA then reaches a frame the mm has since freed; the oracle must catch it.</summary>
+    CompleteBeforeDrain = 16,
 }

@@ -10,9 +10,10 @@ public static class FaultInjectionNames
     public const string SkipTlbi = "skip-tlbi";
     public const string SkipCfgi = "skip-cfgi";
     public const string SkipSyncWait = "skip-sync-wait";
+    public const string CompleteBeforeDrain = "complete-before-drain";
 
     /// <summary>Every valid name, in flag order.</summary>
-    public static IReadOnlyList<string> All { get; } = [SkipAtcInv, SkipTlbi, SkipCfgi, SkipSyncWait];
+    public static IReadOnlyList<string> All { get; } = [SkipAtcInv, SkipTlbi, SkipCfgi, SkipSyncWait, CompleteBeforeDrain];
 
     /// <summary>The switch one name stands for.</summary>
     /// <returns>false for an unknown name (matching is exact and case-sensitive, as on the CLI).</returns>
@@ -24,6 +25,7 @@ public static class FaultInjectionNames
             SkipTlbi => FaultInjection.SkipTlbi,
             SkipCfgi => FaultInjection.SkipCfgi,
             SkipSyncWait => FaultInjection.SkipSyncWait,
+            CompleteBeforeDrain => FaultInjection.CompleteBeforeDrain,
             _ => FaultInjection.None,
         };
         return fault != FaultInjection.None;

@@ -71,12 +71,75 @@ public sealed partial class GuestKernel
             }
             long r = sva.File.Ioctl(p.Mm, (uint)cmd, arg);
             _code.InvalidateAll();
+            if ((uint)cmd == SvaAbi.Bind && r > 0)
+            {
+                SetProcessPasid(p, (uint)r);
+            }
             return r;
         }
         finally
         {
             file.Release();
         }
+    }
+
+    /// <summary>IA32_PASID of every thread of <paramref name="p"/> (the live copy for a running one): what
+    /// ENQCMD puts in the descriptors they submit (Linux sets it when the mm gets its PASID).</summary>
+    private void SetProcessPasid(GuestProcess p, uint pasid)
+    {
+        ulong value = Cpu.Cpu.PasidValid | pasid;
+        foreach (var t in p.Threads)
+        {
+            t.Registers.Ia32Pasid = value;
+            if (VcpuOf(t) is { } v)
+            {
+                v.Cpu.State.Ia32Pasid = value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// mmap of /dev/svaN: a device portal page, MAP_SHARED, one page, writable. Offset 0 is the
+    /// dedicated work queue's portal for the caller's address space (MOVDIR64B; mapping it binds the
+    /// address space as SVA_BIND does); offset 4096 is the shared work queue's portal (ENQCMD, with the
+    /// thread's IA32_PASID). -EINVAL for anything else.
+    /// </summary>
+    private long MapPortal(GuestProcess p, SvaFileDescription sva, ulong addr, ulong length, ulong prot, ulong flags, ulong offset)
+    {
+        if ((flags & 3) != 1 || length == 0 || length > Page.Size || (prot & 2) == 0 || offset is not (0 or Page.Size))
+        {
+            return Return(Errno.EINVAL);
+        }
+        var device = ((SvaCharacterDevice)sva.Device).Sva;
+        SvaPortal? portal;
+        if (offset == 0)
+        {
+            if (!sva.Portals.TryGetValue(p.Mm, out portal))
+            {
+                long pasid = sva.File.Ioctl(p.Mm, SvaAbi.Bind, 0);
+                if (pasid < 0)
+                {
+                    return pasid;
+                }
+                SetProcessPasid(p, (uint)pasid);
+                portal = SvaPortal.Create(device, _machine.Frames, (uint)pasid);
+                if (portal is null)
+                {
+                    return Return(Errno.ENOMEM);
+                }
+                sva.Portals[p.Mm] = portal;
+            }
+        }
+        else
+        {
+            portal = device.SharedPortal ??= SvaPortal.Create(device, _machine.Frames, pasid: null);
+            if (portal is null)
+            {
+                return Return(Errno.ENOMEM);
+            }
+        }
+        var err = p.Mm.MmapShared(addr, Page.Size, (Protection)(uint)prot, (MapFlags)(uint)flags, portal.Page, 0, out ulong at);
+        return err == Errno.Ok ? (long)at : Return(err);
     }
 
     /// <summary>Reads a NUL-terminated path of at most PATH_MAX bytes: 0, -EFAULT, -ENOENT (empty,
@@ -129,10 +192,13 @@ public sealed partial class GuestKernel
     private static void CloseOnExec(GuestProcess p) => p.Files.CloseOnExec();
 
     /// <summary>
-    /// mmap of a file. MAP_PRIVATE of a regular file (or a memfd) gets anonymous private pages holding
-    /// the file's bytes from <paramref name="offset"/> (zero past its end): the copy-on-write view, read
-    /// eagerly. /dev/zero maps anonymous memory (shared or private). A shared writable mapping of a
-    /// file is -ENODEV (not offered: the guest's writes would have to reach the host file).
+    /// mmap of a file. MAP_SHARED of an in-memory file (a memfd, a file in /dev/shm or in the overlay's
+    /// layer) maps the file's own pages: its contents move into a <see cref="SharedMemoryObject"/> that
+    /// every mapping, read and write share (POSIX shared memory, memfd dual mappings). MAP_PRIVATE of a
+    /// regular file gets anonymous private pages holding the file's bytes from <paramref name="offset"/>
+    /// (zero past its end): the copy-on-write view, read eagerly. /dev/zero maps anonymous memory. A
+    /// shared writable mapping of a host file is -ENODEV (not offered: the guest's stores would have to
+    /// reach the host file); a read-only one gets the private view.
     /// </summary>
     private long MapFile(GuestProcess p, ulong addr, ulong length, ulong prot, ulong flags, ulong fd, ulong offset)
     {
@@ -143,6 +209,10 @@ public sealed partial class GuestKernel
         }
         try
         {
+            if (file is SvaFileDescription sva)
+            {
+                return MapPortal(p, sva, addr, length, prot, flags, offset);
+            }
             if (file.Stat(out var st) != Errno.Ok)
             {
                 return Return(Errno.ENODEV);
@@ -160,6 +230,17 @@ public sealed partial class GuestKernel
             if (!file.CanRead || (shared && (prot & 2) != 0 && !file.CanWrite))
             {
                 return Return(Errno.EACCES);
+            }
+            if (shared && file is MemFileDescription mem)
+            {
+                var obj = mem.File.ShareWith(_machine.Frames);
+                if (obj is null)
+                {
+                    return Return(Errno.ENOMEM);
+                }
+                obj.PageWritten ??= pfn => _code.Invalidate(pfn << Page.Shift, Page.Size);
+                var serr = p.Mm.MmapShared(addr, length, (Protection)(uint)prot, (MapFlags)(uint)flags, obj, offset >> Page.Shift, out ulong at);
+                return serr == Errno.Ok ? (long)at : Return(serr);
             }
             if (shared && (prot & 2) != 0)
             {

@@ -76,19 +76,10 @@ public sealed partial class GuestKernel
         long deadline = long.MaxValue;
         if (timeoutPtr != 0)
         {
-            if (t.CallDeadline != long.MinValue)
+            long err = CallDeadlineOf(t, timeoutPtr, absolute, realtime, out deadline);
+            if (err != 0)
             {
-                deadline = t.CallDeadline;
-            }
-            else
-            {
-                long err = ReadTimespec(mm, timeoutPtr, out long ns);
-                if (err != 0)
-                {
-                    return err;
-                }
-                deadline = absolute ? (realtime ? ns - RealtimeOffset : ns) : SaturatingAdd(Now, ns);
-                t.CallDeadline = deadline;
+                return err;
             }
             if (deadline <= Now)
             {

@@ -18,9 +18,26 @@ public sealed partial class GuestKernel
     }
 
     /// <summary>madvise(2): the mm's. Advice Linux accepts but this model has no use for (hugepages,
-    /// KSM, dump control, cold/pageout) succeeds; unknown advice is -EINVAL.</summary>
-    private static long Madvise(GuestProcess p, ulong addr, ulong length, ulong advice) =>
-        advice > int.MaxValue ? Return(Errno.EINVAL) : Return(p.Mm.Madvise(addr, length, (Advice)(int)advice));
+    /// KSM, dump control, cold/pageout) succeeds; unknown advice is -EINVAL. MADV_SOFT_OFFLINE migrates
+    /// the range's resident private pages to new frames (Linux moves each page's contents away from a
+    /// frame being taken offline), the way a guest makes a migration happen on a one-node machine; the
+    /// -EFAULT of a hole is Linux's -ENOMEM here.</summary>
+    private static long Madvise(GuestProcess p, ulong addr, ulong length, ulong advice)
+    {
+        if (advice == MadvSoftOffline)
+        {
+            if (length == 0)
+            {
+                return Page.IsAligned(addr) ? 0 : Return(Errno.EINVAL);
+            }
+            var err = p.Mm.Migrate(addr, length, out _, out _);
+            return Return(err == Errno.EFAULT ? Errno.ENOMEM : err);
+        }
+        return advice > int.MaxValue ? Return(Errno.EINVAL) : Return(p.Mm.Madvise(addr, length, (Advice)(int)advice));
+    }
+
+    /// <summary>MADV_SOFT_OFFLINE (include/uapi/asm-generic/mman-common.h).</summary>
+    private const ulong MadvSoftOffline = 101;
 
     /// <summary>mincore(2): one byte per page of [addr, addr + length), 1 when the page is resident.
     /// -EINVAL for an unaligned start, -ENOMEM when part of the range is not mapped, -EFAULT for a bad vector.</summary>

@@ -33,6 +33,13 @@ public sealed partial class GuestKernel
     public KernelRunResult Run()
     {
         var clock = Stopwatch.StartNew();
+        if (_options.Schedule.Strategy == ScheduleStrategy.Pct)
+        {
+            RunPct();
+            _options.Stdout?.Flush();
+            _options.Stderr?.Flush();
+            return Result(clock.Elapsed);
+        }
         while (true)
         {
             bool busy = false;
@@ -45,6 +52,7 @@ public sealed partial class GuestKernel
                 busy = true;
                 Step(v);
             }
+            busy |= StepDevices();
             FireTimers();
             if (_retired >= _options.MaxInstructions)
             {
@@ -64,6 +72,28 @@ public sealed partial class GuestKernel
         _options.Stdout?.Flush();
         _options.Stderr?.Flush();
         return Result(clock.Elapsed);
+    }
+
+    /// <summary>Gives each device's asynchronous engine a turn after the vCPUs': a number of steps drawn
+    /// from the seeded generator, each on a job it chooses (so a seed fixes how DMA interleaves with
+    /// the threads). True when any engine had work.</summary>
+    private bool StepDevices()
+    {
+        bool any = false;
+        foreach (var d in _devices)
+        {
+            var engine = d.Async;
+            if (engine.IsIdle)
+            {
+                continue;
+            }
+            any = true;
+            long steps = _rng.Between(1, _options.MaxDeviceSteps);
+            for (long k = 0; k < steps && engine.Step(_rng.Next()); k++)
+            {
+            }
+        }
+        return any;
     }
 
     /// <summary>Puts the run queue's head on <paramref name="v"/>: CR3, a TLB flush, its registers.</summary>
@@ -131,6 +161,7 @@ public sealed partial class GuestKernel
         long before = v.Cpu.InstructionsRetired;
         var exit = v.Cpu.Run(Math.Min(v.QuantumLeft, _options.Tick));
         long retired = v.Cpu.InstructionsRetired - before;
+        if (Diagnostics.TraceEvents.On) { Diagnostics.TraceEvents.Retire(retired); Diagnostics.TraceEvents.CurrentVcpu = v.Index; }
         t.Instructions += retired;
         t.Process.Instructions += retired;
         _retired += retired;

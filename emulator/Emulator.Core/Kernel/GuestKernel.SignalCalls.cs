@@ -180,19 +180,10 @@ public sealed partial class GuestKernel
         long deadline = long.MaxValue;
         if (timeoutPtr != 0)
         {
-            if (t.CallDeadline != long.MinValue)
+            long err = CallDeadlineOf(t, timeoutPtr, absolute: false, realtime: false, out deadline);
+            if (err != 0)
             {
-                deadline = t.CallDeadline;
-            }
-            else
-            {
-                long err = ReadTimespec(mm, timeoutPtr, out long ns);
-                if (err != 0)
-                {
-                    return err;
-                }
-                deadline = SaturatingAdd(Now, ns);
-                t.CallDeadline = deadline;
+                return err;
             }
             if (deadline <= Now)
             {

@@ -34,6 +34,10 @@ public sealed partial class GuestKernel
         }
         var regs = v.Cpu.State.Clone();
         regs.Rax = 0;
+        if ((flags & CloneFlags.Vm) == 0)
+        {
+            regs.Ia32Pasid = 0; // a forked mm has no PASID until it binds
+        }
         if (stack != 0)
         {
             regs.Rsp = stack;
@@ -215,6 +219,11 @@ public sealed partial class GuestKernel
     /// <summary>sched_yield(2): the caller goes to the back of the run queue.</summary>
     private long SchedYield(Vcpu v)
     {
+        if (_options.Schedule.Strategy == ScheduleStrategy.Pct)
+        {
+            _pctYielded = v.Current;
+            return 0;
+        }
         if (_runQueue.Count == 0)
         {
             return 0;

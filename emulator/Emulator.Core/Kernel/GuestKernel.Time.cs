@@ -33,6 +33,35 @@ public sealed partial class GuestKernel
         return 0;
     }
 
+    /// <summary>
+    /// The absolute deadline (on the monotonic clock) of a call's timeout at <paramref name="timespec"/>:
+    /// computed at the call's first execution and kept in <see cref="GuestThread.CallDeadline"/>, so a
+    /// restarted call keeps its original deadline instead of starting the timeout again.
+    /// </summary>
+    /// <param name="t">The calling thread.</param>
+    /// <param name="timespec">The user's <c>struct timespec</c>.</param>
+    /// <param name="absolute">The time is a point on the clock (TIMER_ABSTIME, FUTEX_WAIT_BITSET), not a duration.</param>
+    /// <param name="realtime">An absolute time is on CLOCK_REALTIME rather than CLOCK_MONOTONIC.</param>
+    /// <param name="deadline">The deadline.</param>
+    /// <returns>0, or -EFAULT / -EINVAL for the timespec.</returns>
+    private long CallDeadlineOf(GuestThread t, ulong timespec, bool absolute, bool realtime, out long deadline)
+    {
+        if (t.CallDeadline != long.MinValue)
+        {
+            deadline = t.CallDeadline;
+            return 0;
+        }
+        long err = ReadTimespec(t.Process.Mm, timespec, out long ns);
+        if (err != 0)
+        {
+            deadline = 0;
+            return err;
+        }
+        deadline = absolute ? (realtime ? ns - RealtimeOffset : ns) : SaturatingAdd(Now, ns);
+        t.CallDeadline = deadline;
+        return 0;
+    }
+
     private Errno WriteTimespec(AddressSpace mm, ulong va, long ns)
     {
         Span<byte> b = stackalloc byte[16];
@@ -120,21 +149,10 @@ public sealed partial class GuestKernel
         {
             return Return(clock == 3 ? Errno.EINVAL : clock == 2 ? Errno.EOPNOTSUPP : Errno.EINVAL);
         }
-        long deadline;
-        if (t.CallDeadline != long.MinValue)
+        long err = CallDeadlineOf(t, request, (flags & AbsTime) != 0, realtime: clock is 0 or 5 or 8 or 11, out long deadline);
+        if (err != 0)
         {
-            deadline = t.CallDeadline;
-        }
-        else
-        {
-            long err = ReadTimespec(mm, request, out long ns);
-            if (err != 0)
-            {
-                return err;
-            }
-            bool realtime = clock is 0 or 5 or 8 or 11;
-            deadline = (flags & AbsTime) != 0 ? (realtime ? ns - RealtimeOffset : ns) : SaturatingAdd(Now, ns);
-            t.CallDeadline = deadline;
+            return err;
         }
         if (deadline <= Now)
         {

@@ -80,12 +80,14 @@ public sealed partial class GuestKernel
             MemoryBytes = machine.Memory.RamSize,
         });
         _files = new FileSyscalls(_fs);
+        _vcpus = new Vcpu[_options.Vcpus];
+        _code = new CodeCache(machine.Memory);
         foreach (var d in _devices)
         {
             _fs.RegisterDevice(d.Path, new SvaCharacterDevice(d));
+            // The device's DMA writes may land on code: drop the decoded instructions of the frame.
+            d.Async.Wrote = pa => _code.Invalidate(pa & ~Memory.Page.Mask, Memory.Page.Size);
         }
-        _vcpus = new Vcpu[_options.Vcpus];
-        _code = new CodeCache(machine.Memory);
         for (int i = 0; i < _vcpus.Length; i++)
         {
             _vcpus[i] = new Vcpu(i, machine.Memory, machine.Options.Paging, machine.Frames, _code, _options.CpuLevel);

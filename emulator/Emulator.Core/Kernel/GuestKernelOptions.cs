@@ -23,6 +23,13 @@ public sealed record GuestKernelOptions
     /// interleave finely even with long quanta.</summary>
     public int Tick { get; init; } = 1_000;
 
+    /// <summary>How threads and device engines are interleaved (the seed draws within it).</summary>
+    public SchedulePolicy Schedule { get; init; } = SchedulePolicy.Default;
+
+    /// <summary>Most steps each device's asynchronous engine takes per scheduler round (drawn from the
+    /// seeded generator between 1 and this): how fast DMA progresses relative to the vCPUs.</summary>
+    public int MaxDeviceSteps { get; init; } = 4;
+
     /// <summary>Total instructions all processes may retire; beyond it every live process is killed
     /// (SIGKILL) with a report. Guards against a guest that never exits.</summary>
     public long MaxInstructions { get; init; } = 4_000_000_000;

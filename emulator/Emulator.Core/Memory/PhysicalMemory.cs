@@ -38,6 +38,10 @@ public sealed class PhysicalMemory
 
     private readonly record struct MmioWindow(ulong Base, ulong Size, IMmioHandler Handler);
 
+    /// <summary>Submission portals by frame number. Copy-on-write: read without a lock, replaced under
+    /// <see cref="_mmioLock"/>.</summary>
+    private Dictionary<ulong, IPortal> _portals = [];
+
     /// <summary>Creates RAM of <paramref name="ramSize"/> bytes starting at physical address 0.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Size is zero, not page aligned, or above <see cref="MaxRamSize"/>.</exception>
     public PhysicalMemory(ulong ramSize)
@@ -118,6 +122,31 @@ public sealed class PhysicalMemory
             Volatile.Write(ref _mmio, next);
         }
     }
+
+    /// <summary>Makes frame <paramref name="pfn"/> a device's submission portal: MOVDIR64B and ENQCMD
+    /// stores to it go to <paramref name="portal"/> instead of RAM.</summary>
+    public void RegisterPortal(ulong pfn, IPortal portal)
+    {
+        ArgumentNullException.ThrowIfNull(portal);
+        using (_mmioLock.EnterScope())
+        {
+            Volatile.Write(ref _portals, new Dictionary<ulong, IPortal>(_portals) { [pfn] = portal });
+        }
+    }
+
+    /// <summary>The frame is an ordinary frame again.</summary>
+    public void UnregisterPortal(ulong pfn)
+    {
+        using (_mmioLock.EnterScope())
+        {
+            var next = new Dictionary<ulong, IPortal>(_portals);
+            next.Remove(pfn);
+            Volatile.Write(ref _portals, next);
+        }
+    }
+
+    /// <summary>The portal at frame <paramref name="pfn"/>, or null for an ordinary frame.</summary>
+    public IPortal? PortalAt(ulong pfn) => Volatile.Read(ref _portals).GetValueOrDefault(pfn);
 
     /// <summary>Reads an aligned 32-bit word from RAM or a register window; false when outside both or misaligned.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

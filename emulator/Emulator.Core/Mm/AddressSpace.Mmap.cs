@@ -43,46 +43,16 @@ public sealed partial class AddressSpace
         {
             return Errno.ENOMEM;
         }
-        bool fixedMap = (flags & (MapFlags.Fixed | MapFlags.FixedNoReplace)) != 0;
         using (MmapLock.Enter())
         {
             if (!_live)
             {
                 return Errno.ESRCH;
             }
-            ulong va;
-            if (fixedMap)
+            var err = PlaceLocked(addr, length, flags, out ulong va);
+            if (err != Errno.Ok)
             {
-                if (!Page.IsAligned(addr))
-                {
-                    return Errno.EINVAL;
-                }
-                if (addr < _options.MmapMin)
-                {
-                    return Errno.EPERM; // below vm.mmap_min_addr, as Linux's security_mmap_addr answers
-                }
-                if (!InUserRange(addr, length))
-                {
-                    return Errno.ENOMEM;
-                }
-                if (!RangeIsFree(addr, addr + length))
-                {
-                    if ((flags & MapFlags.FixedNoReplace) != 0)
-                    {
-                        return Errno.EEXIST;
-                    }
-                    UnmapLocked(addr, addr + length);
-                }
-                va = addr;
-            }
-            else
-            {
-                ulong hint = Page.AlignDown(addr);
-                va = hint != 0 && InUserRange(hint, length) && RangeIsFree(hint, hint + length) ? hint : FindFreeArea(length);
-                if (va == 0)
-                {
-                    return Errno.ENOMEM;
-                }
+                return err;
             }
             SharedMemoryObject? obj = null;
             if (sharing != MapFlags.Private)
@@ -99,6 +69,84 @@ public sealed partial class AddressSpace
             mapped = va;
             return Errno.Ok;
         }
+    }
+
+    /// <summary>
+    /// mmap(MAP_SHARED) of an existing shared object — a tmpfs file or memfd the file layer keeps in a
+    /// <see cref="SharedMemoryObject"/> — from page <paramref name="pgoff"/>: every mm mapping it, and the
+    /// file's own reads and writes, see the same frames.
+    /// </summary>
+    /// <returns>As <see cref="Mmap"/>; EINVAL when <paramref name="flags"/> is not MAP_SHARED.</returns>
+    public Errno MmapShared(ulong addr, ulong length, Protection prot, MapFlags flags, SharedMemoryObject obj, ulong pgoff, out ulong mapped)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        mapped = 0;
+        if (length == 0 || (prot & ~KnownProt) != 0 || (flags & MapFlags.SharedValidate) == MapFlags.Private ||
+            (flags & MapFlags.SharedValidate) == 0)
+        {
+            return Errno.EINVAL;
+        }
+        if (!Page.TryAlignUp(length, out length) || pgoff > ulong.MaxValue / Page.Size - (length >> Page.Shift))
+        {
+            return Errno.ENOMEM;
+        }
+        using (MmapLock.Enter())
+        {
+            if (!_live)
+            {
+                return Errno.ESRCH;
+            }
+            var err = PlaceLocked(addr, length, flags, out ulong va);
+            if (err != Errno.Ok)
+            {
+                return err;
+            }
+            obj.AddMapper();
+            InsertVma(new Vma(va, va + length, prot, obj, pgoff));
+            MergeAround(va, va + length);
+            if ((flags & MapFlags.Populate) != 0)
+            {
+                PopulateLocked(va, va + length, (prot & Protection.Write) != 0);
+            }
+            mapped = va;
+            return Errno.Ok;
+        }
+    }
+
+    /// <summary>Chooses where a new mapping of <paramref name="length"/> bytes goes: the fixed address
+    /// (unmapping what is there, unless FixedNoReplace), else the hint when free, else a free area.</summary>
+    private Errno PlaceLocked(ulong addr, ulong length, MapFlags flags, out ulong va)
+    {
+        va = 0;
+        bool fixedMap = (flags & (MapFlags.Fixed | MapFlags.FixedNoReplace)) != 0;
+        if (fixedMap)
+        {
+            if (!Page.IsAligned(addr))
+            {
+                return Errno.EINVAL;
+            }
+            if (addr < _options.MmapMin)
+            {
+                return Errno.EPERM; // below vm.mmap_min_addr, as Linux's security_mmap_addr answers
+            }
+            if (!InUserRange(addr, length))
+            {
+                return Errno.ENOMEM;
+            }
+            if (!RangeIsFree(addr, addr + length))
+            {
+                if ((flags & MapFlags.FixedNoReplace) != 0)
+                {
+                    return Errno.EEXIST;
+                }
+                UnmapLocked(addr, addr + length);
+            }
+            va = addr;
+            return Errno.Ok;
+        }
+        ulong hint = Page.AlignDown(addr);
+        va = hint != 0 && InUserRange(hint, length) && RangeIsFree(hint, hint + length) ? hint : FindFreeArea(length);
+        return va == 0 ? Errno.ENOMEM : Errno.Ok;
     }
 
     /// <summary>Faults in every page of [start, end) (MAP_POPULATE); stops quietly at the first failure, as Linux does.</summary>

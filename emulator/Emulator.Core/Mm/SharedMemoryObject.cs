@@ -25,6 +25,73 @@ public sealed class SharedMemoryObject
 
     internal SharedMemoryObject(FrameAllocator frames) => _frames = frames;
 
+    /// <summary>
+    /// An object that outlives its mappings: the storage of a tmpfs file or memfd, which holds it (one
+    /// reference, dropped with <see cref="Release"/>) and reads and writes its pages directly
+    /// (<see cref="PageMemory"/>) while mms map it with <see cref="AddressSpace.MmapShared"/>.
+    /// </summary>
+    public static SharedMemoryObject CreateHeld(FrameAllocator frames)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        var obj = new SharedMemoryObject(frames);
+        obj.AddMapper();
+        return obj;
+    }
+
+    /// <summary>The holder of a <see cref="CreateHeld"/> object lets go; the pages go with the last mapping.</summary>
+    public void Release() => RemoveMapper();
+
+    /// <summary>Called with the frame of a page after the holder wrote it through <see cref="PageMemory"/>
+    /// (the kernel drops decoded instructions of such frames: a JIT may map the file executable).</summary>
+    public Action<ulong>? PageWritten { get; set; }
+
+    /// <summary>
+    /// The host memory of page <paramref name="pgoff"/>: the holder's way to read and write the object's
+    /// contents. Allocates a zeroed frame when <paramref name="allocate"/> and the page has none.
+    /// </summary>
+    /// <returns>The page's 4 KiB, or an empty span (no such page, or no frame left).</returns>
+    public Span<byte> PageMemory(ulong pgoff, bool allocate, out ulong pfn)
+    {
+        using (_lock.Enter())
+        {
+            if (!_pages.TryGetValue(pgoff, out pfn))
+            {
+                if (!allocate || !_frames.TryAllocate(out pfn))
+                {
+                    pfn = 0;
+                    return default;
+                }
+                _pages[pgoff] = pfn;
+            }
+        }
+        return _frames.Memory.Frame(pfn);
+    }
+
+    /// <summary>Drops the object's pages from <paramref name="firstPgoff"/> on (a truncation); mappings
+    /// still referring to them keep their frames until they are unmapped.</summary>
+    public void DropPagesFrom(ulong firstPgoff)
+    {
+        using (_lock.Enter())
+        {
+            List<ulong>? gone = null;
+            foreach (var (pgoff, pfn) in _pages)
+            {
+                if (pgoff >= firstPgoff)
+                {
+                    (gone ??= []).Add(pgoff);
+                    _frames.Put(pfn);
+                }
+            }
+            if (gone is not null)
+            {
+                foreach (var pgoff in gone)
+                {
+                    _pages.Remove(pgoff);
+                }
+            }
+        }
+    }
+
     /// <summary>Pages currently resident in the object.</summary>
     public int ResidentPages
     {

@@ -48,7 +48,7 @@ public sealed partial class DmaDevice
         }
         if (_atsEnabled && _atc.Lookup(pasid, va, needed, out pa, out AtcEntry entry))
         {
-            _lastStale = _oracle.CheckDma(Sid, pasid, va, pa, entry.IsRanged ? entry.Pa : pa, entry.FrameGeneration, write);
+            _lastStale = Observe(pasid, va, pa, entry.IsRanged ? entry.Pa : pa, entry.FrameGeneration, write, entry.Va, entry.SizeLog2);
             return DmaFaultReason.None;
         }
         return ResolveMiss(pasid, va, write, needed, out pa);
@@ -71,7 +71,7 @@ public sealed partial class DmaDevice
             return DmaFaultReason.TranslationFault;
         }
         pa = r.Pa;
-        _lastStale = _oracle.CheckDma(Sid, pasid, va, pa, r.FramePa, r.FrameGeneration, write);
+        _lastStale = Observe(pasid, va, pa, r.FramePa, r.FrameGeneration, write, va & ~Page.Mask, AtcEntry.MinSizeLog2);
         return DmaFaultReason.None;
     }
 
@@ -126,8 +126,9 @@ public sealed partial class DmaDevice
                     continue;
                 }
                 FillObserver?.Filled(Sid, entry);
+                if (TraceEvents.On) TraceEvents.Emit(TraceEventId.AtcFill, TraceAgentKind.Device, (int)Sid, Sid, pasid, entry.Va, entry.Pa | (uint)entry.SizeLog2);
                 pa = entry.Translate(va);
-                _lastStale = _oracle.CheckDma(Sid, pasid, va, pa, entry.IsRanged ? entry.Pa : pa, entry.FrameGeneration, write);
+                _lastStale = Observe(pasid, va, pa, entry.IsRanged ? entry.Pa : pa, entry.FrameGeneration, write, entry.Va, entry.SizeLog2);
                 return DmaFaultReason.None;
             }
             if (!_priEnabled || pageRequests >= _maxPriRetries)
@@ -138,7 +139,10 @@ public sealed partial class DmaDevice
             Interlocked.Increment(ref _priRequests);
             ushort group = _nextGroup;
             _nextGroup = (ushort)((group + 1) & 0x1FF);
-            switch (_agent.RequestPage(Sid, pasid, va & ~Page.Mask, requested, group))
+            if (TraceEvents.On) TraceEvents.Emit(TraceEventId.PriRequest, TraceAgentKind.Device, (int)Sid, Sid, pasid, va & ~Page.Mask, group);
+            PriResult pri = _agent.RequestPage(Sid, pasid, va & ~Page.Mask, requested, group);
+            if (TraceEvents.On) TraceEvents.Emit(TraceEventId.PriResponse, TraceAgentKind.Device, (int)Sid, Sid, pasid, va & ~Page.Mask, (ulong)pri);
+            switch (pri)
             {
                 case PriResult.Success:
                     continue;

@@ -27,5 +27,9 @@ public sealed record DmaDeviceOptions
     public int MaxPriRetries { get; init; } = 4;
 
     /// <summary>Capabilities of a typical SVA device: ATS, PRI, 20-bit PASIDs, the default ATC.</summary>
+    /// <summary>Fault injection (<c>complete-before-drain</c>): answer an ATS invalidation without waiting
+    /// for the DMA in flight through the invalidated translation (see <see cref="DmaDevice.InvalidateAtc"/>).</summary>
+    public bool CompleteBeforeDrain { get; init; }
+
     public static DmaDeviceOptions Default { get; } = new();
 }

@@ -106,6 +106,45 @@ struct sva_completion {
 #define SVA_BIND    _IO(SVA_IOCTL_TYPE, 1)                    /* = 0x5301; arg 0; returns the PASID */
 #define SVA_SUBMIT  _IOWR(SVA_IOCTL_TYPE, 2, struct sva_desc) /* = 0xC0405302; arg &desc; returns 0 */
 
+/*
+ * Portals (asynchronous submission; docs/guest-abi.md § Portals).  mmap(0, 4096, PROT_WRITE, MAP_SHARED,
+ * fd, SVA_PORTAL_DEDICATED) maps this address space's dedicated work queue (binding it, as SVA_BIND
+ * does): submit with MOVDIR64B.  Offset SVA_PORTAL_SHARED maps the device's shared work queue: submit
+ * with ENQCMD, which puts the thread's PASID in the descriptor and reports "retry" when the queue is
+ * full.  The device writes the completion record when done; poll its status.
+ */
+#define SVA_PORTAL_DEDICATED 0
+#define SVA_PORTAL_SHARED    4096
+
+/* A descriptor as a portal takes it: sva_desc with the first dword given to the PASID. 64 bytes. */
+struct sva_portal_desc {
+    uint32_t pasid;         /*  0: ENQCMD writes it; ignored by a dedicated portal */
+    uint16_t op;            /*  4: SVA_OP_* */
+    uint16_t flags;         /*  6: reserved, 0 */
+    uint64_t src;           /*  8 */
+    uint64_t dst;           /* 16 */
+    uint64_t len;           /* 24 */
+    uint64_t pattern;       /* 32 */
+    uint64_t completion;    /* 40: 32-byte aligned struct sva_completion */
+    uint64_t reserved[2];   /* 48: 0 */
+} __attribute__((aligned(64)));
+
+/* MOVDIR64B: a posted 64-byte store of the descriptor to a dedicated portal. */
+static inline void sva_movdir64b(volatile void *portal, const struct sva_portal_desc *d)
+{
+    __asm__ volatile("movdir64b %1, %0" : : "r"(portal), "m"(*d) : "memory");
+}
+
+/* ENQCMD to a shared portal: 0 when accepted, 1 when the device said retry (queue full). */
+static inline int sva_enqcmd(volatile void *portal, const struct sva_portal_desc *d)
+{
+    unsigned char retry;
+    __asm__ volatile("enqcmd %1, %2\n\tsetz %0" : "=r"(retry) : "m"(*d), "r"(portal) : "cc", "memory");
+    return retry;
+}
+
+_Static_assert(sizeof(struct sva_portal_desc) == 64, "struct sva_portal_desc is 64 bytes");
+_Static_assert(__builtin_offsetof(struct sva_portal_desc, completion) == 40, "sva_portal_desc.completion at 40");
 _Static_assert(sizeof(struct sva_desc) == 64, "struct sva_desc is 64 bytes");
 _Static_assert(sizeof(struct sva_completion) == 32, "struct sva_completion is 32 bytes");
 _Static_assert(__builtin_offsetof(struct sva_desc, completion) == 40, "sva_desc.completion at 40");

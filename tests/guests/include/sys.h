@@ -50,6 +50,7 @@
 #define MREMAP_MAYMOVE  1
 #define MREMAP_FIXED    2
 #define MADV_DONTNEED   4
+#define MADV_SOFT_OFFLINE 101 /* migrate the pages to new frames */
 #define CLOCK_REALTIME  0
 #define CLOCK_MONOTONIC 1
 

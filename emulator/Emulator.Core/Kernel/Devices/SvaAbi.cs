@@ -18,6 +18,9 @@ public static class SvaAbi
     /// <summary>Largest <c>len</c> of one descriptor (1 GiB).</summary>
     public const ulong MaxLength = 1UL << 30;
 
+    /// <summary>COMPARE's result when the ranges are equal.</summary>
+    public const ulong CompareEqual = ulong.MaxValue;
+
     /// <summary>Required alignment of the completion record (its size, so it never crosses a page).</summary>
     public const ulong CompletionAlignment = SvaCompletion.Size;
 

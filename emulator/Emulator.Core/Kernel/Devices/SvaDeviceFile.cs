@@ -76,6 +76,7 @@ public sealed class SvaDeviceFile
             unbound = [.. _bonds.Keys];
             foreach (var bond in _bonds.Values)
             {
+                _device.Async.DrainPasid(bond.Pasid); // the driver drains the PASID's work before unbinding it
                 _device.Sva.Unbind(bond);
             }
             _bonds.Clear();

@@ -10,5 +10,16 @@ internal sealed class SvaFileDescription(SvaCharacterDevice node, SvaDeviceFile 
 {
     public SvaDeviceFile File { get; } = device;
 
-    protected override void OnLastClose() => File.Release();
+    /// <summary>Dedicated portals made by mmap through this file, one per address space.</summary>
+    internal Dictionary<Mm.AddressSpace, SvaPortal> Portals { get; } = [];
+
+    protected override void OnLastClose()
+    {
+        File.Release();
+        foreach (var portal in Portals.Values)
+        {
+            portal.Release();
+        }
+        Portals.Clear();
+    }
 }

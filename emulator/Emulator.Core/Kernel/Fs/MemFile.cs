@@ -1,3 +1,6 @@
+using Emulator.Core.Memory;
+using Emulator.Core.Mm;
+
 namespace Emulator.Core.Kernel.Fs;
 
 /// <summary>
@@ -7,6 +10,9 @@ namespace Emulator.Core.Kernel.Fs;
 /// <remarks>
 /// <para>Contents, size and seals are guarded by <see cref="MemNode.Sync"/>. The pages are released
 /// when the file has no name left and no open description (<see cref="Retain"/>/<see cref="ReleaseOpen"/>).</para>
+/// <para>Once the file is mapped MAP_SHARED (<see cref="ShareWith"/>), its contents move into a
+/// <see cref="SharedMemoryObject"/> in guest RAM, so every mapping and every read and write see the same
+/// frames; from then on the pages are RAM frames, not charged to the budget.</para>
 /// <para>Seals (F_ADD_SEALS, memfd only): F_SEAL_WRITE/FUTURE_WRITE refuse writes, F_SEAL_GROW and
 /// F_SEAL_SHRINK size changes, F_SEAL_SEAL further seals (include/uapi/linux/fcntl.h, mm/memfd.c).</para>
 /// </remarks>
@@ -14,6 +20,9 @@ internal sealed class MemFile : MemNode
 {
     private const int PageSize = 4096;
     private readonly Dictionary<long, byte[]> _pages = [];
+
+    /// <summary>The contents once the file was mapped shared (then <see cref="_pages"/> is empty).</summary>
+    private SharedMemoryObject? _shared;
     private long _size;
     private int _opens;
     private bool _freed;
@@ -42,7 +51,7 @@ internal sealed class MemFile : MemNode
     protected override void FillSizeLocked(ref FileStat stat)
     {
         stat.Size = _size;
-        stat.Blocks = _pages.Count * (PageSize / 512);
+        stat.Blocks = (_shared?.ResidentPages ?? _pages.Count) * (PageSize / 512);
     }
 
     public void Retain()
@@ -71,8 +80,69 @@ internal sealed class MemFile : MemNode
             _freed = true;
             freed = (long)_pages.Count * PageSize;
             _pages.Clear();
+            _shared?.Release();
         }
         Fs.Budget.Release(freed);
+    }
+
+    /// <summary>
+    /// The shared object that holds the contents from now on (made on the first call, with the pages
+    /// copied into frames of <paramref name="frames"/>): what mmap(MAP_SHARED) maps.
+    /// </summary>
+    /// <returns>The object, or null when guest RAM has no frame left for the contents.</returns>
+    public SharedMemoryObject? ShareWith(FrameAllocator frames)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        long released;
+        using (Sync.EnterScope())
+        {
+            if (_shared is not null)
+            {
+                return _shared;
+            }
+            var obj = SharedMemoryObject.CreateHeld(frames);
+            foreach (var (index, page) in _pages)
+            {
+                var frame = obj.PageMemory((ulong)index, allocate: true, out _);
+                if (frame.IsEmpty)
+                {
+                    obj.Release();
+                    return null;
+                }
+                page.CopyTo(frame);
+            }
+            released = (long)_pages.Count * PageSize;
+            _pages.Clear();
+            _shared = obj;
+        }
+        Fs.Budget.Release(released);
+        return _shared;
+    }
+
+    /// <summary>The storage of page <paramref name="index"/>; empty when it has none (reads as zeros)
+    /// and <paramref name="allocate"/> is false or memory ran out. Caller holds <see cref="MemNode.Sync"/>.</summary>
+    private Span<byte> PageLocked(long index, bool allocate)
+    {
+        if (_shared is not null)
+        {
+            var frame = _shared.PageMemory((ulong)index, allocate, out ulong pfn);
+            if (allocate && !frame.IsEmpty)
+            {
+                _shared.PageWritten?.Invoke(pfn);
+            }
+            return frame;
+        }
+        if (_pages.TryGetValue(index, out var page))
+        {
+            return page;
+        }
+        if (!allocate || !Fs.Budget.TryReserve(PageSize))
+        {
+            return default;
+        }
+        page = new byte[PageSize];
+        _pages[index] = page;
+        return page;
     }
 
     /// <summary>Reads at <paramref name="offset"/>: bytes read (0 at or past the end).</summary>
@@ -91,9 +161,10 @@ internal sealed class MemFile : MemNode
                 long pos = offset + done;
                 int inPage = (int)(pos % PageSize);
                 int chunk = Math.Min(n - done, PageSize - inPage);
-                if (_pages.TryGetValue(pos / PageSize, out var page))
+                var page = PageLocked(pos / PageSize, allocate: false);
+                if (!page.IsEmpty)
                 {
-                    page.AsSpan(inPage, chunk).CopyTo(destination.Slice(done, chunk));
+                    page.Slice(inPage, chunk).CopyTo(destination.Slice(done, chunk));
                 }
                 else
                 {
@@ -139,16 +210,12 @@ internal sealed class MemFile : MemNode
                 long pos = offset + done;
                 int inPage = (int)(pos % PageSize);
                 int chunk = Math.Min(source.Length - done, PageSize - inPage);
-                if (!_pages.TryGetValue(pos / PageSize, out var page))
+                var page = PageLocked(pos / PageSize, allocate: true);
+                if (page.IsEmpty)
                 {
-                    if (!Fs.Budget.TryReserve(PageSize))
-                    {
-                        break;
-                    }
-                    page = new byte[PageSize];
-                    _pages[pos / PageSize] = page;
+                    break;
                 }
-                source.Slice(done, chunk).CopyTo(page.AsSpan(inPage, chunk));
+                source.Slice(done, chunk).CopyTo(page.Slice(inPage, chunk));
                 done += chunk;
             }
             if (done == 0)
@@ -176,7 +243,19 @@ internal sealed class MemFile : MemNode
             {
                 return Errno.EPERM;
             }
-            if (size < _size)
+            if (size < _size && _shared is not null)
+            {
+                _shared.DropPagesFrom((ulong)((size + PageSize - 1) / PageSize));
+                if (size % PageSize != 0)
+                {
+                    var last = PageLocked(size / PageSize, allocate: false);
+                    if (!last.IsEmpty)
+                    {
+                        last[(int)(size % PageSize)..].Clear();
+                    }
+                }
+            }
+            else if (size < _size)
             {
                 long firstGone = (size + PageSize - 1) / PageSize;
                 List<long>? gone = null;

@@ -18,7 +18,7 @@ public sealed class LibcGuestTests
         var data = new TheoryData<string, string>();
         foreach (string libc in new[] { "glibc", "musl" })
         {
-            foreach (string p in new[] { "hello", "printf-float", "malloc-churn", "pthreads", "signals", "fork-exec-pipe", "fileio", "procmaps" })
+            foreach (string p in new[] { "hello", "printf-float", "malloc-churn", "pthreads", "signals", "fork-exec-pipe", "fileio", "procmaps", "shm" })
             {
                 data.Add(p, libc);
             }
