@@ -5,6 +5,7 @@ using Emulator.Board.Config;
 using Emulator.Core.Pcie;
 using Emulator.Core.Wire;
 using Spectre.Console;
+using Emulator.Cli.Shell;
 
 namespace Emulator.Cli;
 
@@ -12,35 +13,40 @@ namespace Emulator.Cli;
 /// <c>emulator board probe</c> (connect, shake hands, print the board's capabilities) and
 /// <c>emulator board selftest</c> (a known invalidation pattern with checks), on the board that
 /// <c>--config hw-config.yaml</c> or <c>--address tcp:HOST:PORT|unix:PATH</c> names. Exit 0 when it
-/// worked, 1 when a selftest check failed, 2 for a bad configuration or an unreachable board.
+/// worked, 1 when a selftest check failed, 2 for a bad configuration, 3 for an unreachable board.
 /// </summary>
 internal static class BoardCommand
 {
-    public const int Ok = 0;
-    public const int Failed = 1;
-    public const int Usage = 2;
+    public const int Ok = ExitCodes.Success;
+    public const int Failed = ExitCodes.Finding;
+    public const int Usage = ExitCodes.Usage;
+
+    /// <summary>The board could not be reached (exit 3).</summary>
+    public const int Unreachable = ExitCodes.Environment;
 
     /// <summary>The host name the selftest sends in HELLO: fixed, so its frames are the same every run
     /// (the USB test replays a recorded session byte for byte).</summary>
     public const string SelftestHostName = "emulator-selftest";
 
-    public static Command Create()
+    public static Command Create() => Create(CliContext.FromConsole());
+
+    public static Command Create(CliContext context)
     {
         var cmd = new Command("board", "Talk to the ATC test board (or the firmware stub)");
-        cmd.Subcommands.Add(Sub("probe", "Find the board, shake hands and print its capabilities", Probe));
-        cmd.Subcommands.Add(Sub("selftest", "Run a known invalidation pattern on the board and check its ATC", Selftest));
+        cmd.Subcommands.Add(Sub(context, "probe", "Find the board, shake hands and print its capabilities." + ExitCodes.Help(null), Probe));
+        cmd.Subcommands.Add(Sub(context, "selftest", "Run a known invalidation pattern on the board and check its ATC." + ExitCodes.Help("a check failed"), Selftest));
         return cmd;
     }
 
-    private static Command Sub(string name, string description, Func<HwConfig, IAnsiConsole, TextWriter, int> run)
+    private static Command Sub(CliContext context, string name, string description, Func<HwConfig, IAnsiConsole, TextWriter, int> run)
     {
-        var config = new Option<string?>("--config") { Description = "Hardware configuration (hw-config.yaml)" };
-        var address = new Option<string?>("--address") { Description = "tcp:HOST:PORT or unix:PATH of a board (overrides the file's transport)" };
+        var config = new Option<string?>("--config") { Description = "Hardware configuration (hw-config.yaml)", HelpName = "file" };
+        var address = new Option<string?>("--address") { Description = "tcp:HOST:PORT or unix:PATH of a board (overrides the file's transport)", HelpName = "tcp:host:port|unix:path" };
         var cmd = new Command(name, description) { config, address };
         cmd.SetAction(parse =>
         {
-            var cfg = BoardSetup.Load("board " + name, parse.GetValue(config), "board", parse.GetValue(address), Console.Error);
-            return cfg is null ? Usage : run(cfg, AnsiConsole.Console, Console.Error);
+            var cfg = BoardSetup.Load("board " + name, parse.GetValue(config), "board", parse.GetValue(address), context.Stderr, out int code);
+            return cfg is null ? code : run(cfg, context.Out(parse), context.Stderr);
         });
         return cmd;
     }
@@ -52,7 +58,7 @@ internal static class BoardCommand
         using var link = BoardSetup.Connect("board probe", config, stderr);
         if (link is null)
         {
-            return Usage;
+            return Unreachable;
         }
         var caps = link.Caps;
         var table = new Table().AddColumns("board", Markup.Escape(link.Description));
@@ -71,10 +77,11 @@ internal static class BoardCommand
     internal static int Selftest(HwConfig config, IAnsiConsole console, TextWriter stderr)
     {
         var options = BoardOptions.From(config) with { HostName = SelftestHostName, HeartbeatInterval = TimeSpan.Zero };
-        using var link = BoardSetup.Connect("board selftest", config, stderr, options);
+        WatchedConnector? watch = null;
+        using var link = BoardSetup.Connect("board selftest", config, stderr, options, wrap: c => watch = new WatchedConnector(c, config.Timeouts.Connect));
         if (link is null)
         {
-            return Usage;
+            return Unreachable;
         }
         console.MarkupLineInterpolated($"selftest on {link.Description}: {link.Caps.ToString()}");
         const uint sid = 1;
@@ -130,6 +137,13 @@ internal static class BoardCommand
         var stats = link.Stats;
         console.MarkupLineInterpolated($"frames sent {stats.FramesSent}, resent {stats.Resent}, NAKs {stats.Naks}, bad frames {stats.BadFrames}");
         bool ok = checks.TrueForAll(c => c.Passed);
+        if (!ok && watch is { } w && (w.LostReason is not null || w.Reconnecting))
+        {
+            // The checks failed because the board went away, not because it answered wrongly: an
+            // environment failure (3), named in one line, rather than a finding about the board (1).
+            stderr.WriteLine($"emulator board selftest: {w.LostReason ?? $"lost the board {link.Description}: {link.LastError ?? "it stopped answering"}"}");
+            return Unreachable;
+        }
         console.MarkupLine(ok ? "[green]selftest passed[/]" : "[red]selftest FAILED[/]");
         return ok ? Ok : Failed;
     }

@@ -14,8 +14,14 @@ internal static class BoardSetup
     /// <paramref name="backend"/> ("sim"/"board") and <paramref name="address"/> (tcp:HOST:PORT or
     /// unix:PATH, which selects that transport) overriding the file.</summary>
     /// <returns>Null after printing <c>file:line:col: message</c> errors (or an option error) to <paramref name="stderr"/>.</returns>
-    public static HwConfig? Load(string command, string? configPath, string? backend, string? address, TextWriter stderr)
+    public static HwConfig? Load(string command, string? configPath, string? backend, string? address, TextWriter stderr) =>
+        Load(command, configPath, backend, address, stderr, out _);
+
+    /// <summary>As <see cref="Load(string, string?, string?, string?, TextWriter)"/>, with the exit code
+    /// of a failure: 3 when the file cannot be read, 2 for a malformed file or option.</summary>
+    public static HwConfig? Load(string command, string? configPath, string? backend, string? address, TextWriter stderr, out int exitCode)
     {
+        exitCode = Shell.ExitCodes.Usage;
         BackendKind? overrideBackend = backend switch
         {
             null => null,
@@ -40,9 +46,10 @@ internal static class BoardSetup
             {
                 r = HwConfigLoader.Load(configPath, overrideBackend);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (Shell.HostErrors.IsIo(e))
             {
-                stderr.WriteLine($"emulator {command}: --config {configPath}: {e.Message}");
+                stderr.WriteLine($"emulator {command}: --config {configPath}: {Shell.HostErrors.Describe(e, configPath)}");
+                exitCode = Shell.HostErrors.ExitCode(e, configPath);
                 return null;
             }
             if (!r.Success)
@@ -66,6 +73,7 @@ internal static class BoardSetup
                 ? config with { Transport = TransportKind.Unix, Socket = config.Socket with { UnixPath = address["unix:".Length..] } }
                 : config with { Transport = TransportKind.Tcp, Socket = config.Socket with { Tcp = ParseTcp(address) } };
         }
+        exitCode = Shell.ExitCodes.Success;
         return config;
     }
 
@@ -79,7 +87,13 @@ internal static class BoardSetup
 
     /// <summary>Connects to the board <paramref name="config"/> names.</summary>
     /// <returns>Null after printing why to <paramref name="stderr"/> (unreachable, refused, unsupported transport).</returns>
-    public static BoardLink? Connect(string command, HwConfig config, TextWriter stderr, BoardOptions? options = null)
+    /// <param name="command">For messages.</param>
+    /// <param name="config">Which board, and how.</param>
+    /// <param name="stderr">Where a failure is explained.</param>
+    /// <param name="options">Link options (default: the configuration's).</param>
+    /// <param name="wrap">Wraps the connector (watching for a lost board, tracing frames).</param>
+    public static BoardLink? Connect(string command, HwConfig config, TextWriter stderr, BoardOptions? options = null,
+        Func<IBoardConnector, IBoardConnector>? wrap = null)
     {
         if (!BoardConnectors.TryCreate(config, out var connector, out string? error))
         {
@@ -88,7 +102,7 @@ internal static class BoardSetup
         }
         try
         {
-            return new BoardLink(connector!, options ?? BoardOptions.From(config));
+            return new BoardLink(wrap is null ? connector! : wrap(connector!), options ?? BoardOptions.From(config));
         }
         catch (BoardException e)
         {

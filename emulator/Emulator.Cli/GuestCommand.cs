@@ -1,8 +1,7 @@
 using Emulator.Core;
 using Emulator.Core.Kernel;
 using Emulator.Core.Kernel.Devices;
-using Emulator.Core.Mm;
-using Emulator.Core.Smmu;
+using Emulator.Cli.Shell;
 
 namespace Emulator.Cli;
 
@@ -30,26 +29,31 @@ internal static class GuestCommand
     /// <param name="stderr">The guest's fd 2.</param>
     /// <param name="kernel">Scheduler options (seed, vCPUs); the console streams are replaced.</param>
     /// <param name="devices">SVA devices to add (/dev/sva0, ...).</param>
-    /// <returns>The guest's exit status (128 + signal when killed), or 1 when it exited 0 but the
-    /// coherence oracle saw a stale access; 2 when the file cannot be read,
-    /// is not a valid static ELF executable, or the machine cannot be built.</returns>
+    /// <returns>The guest's exit status (128 + signal when killed), or
+    /// <see cref="ExitCodes.DefaultGuestErrorExitCode"/> when the coherence oracle fired; 3 when the
+    /// file cannot be read, 2 when it is not a valid static ELF executable or the machine cannot be built.</returns>
     public static int Run(string path, IReadOnlyList<string> args, MachineOptions options, TextWriter report,
         Stream stdout, Stream stderr, GuestKernelOptions? kernel = null, int devices = 1)
     {
-        if (!TryReadExecutable(path, out byte[]? file, out string? error))
+        if (!TryReadExecutable(path, out byte[]? file, out string? error, out int code))
         {
             report.WriteLine($"emulator boot: --guest {path}: {error}");
-            return 2;
+            return code;
         }
         return Run(file!, [path, .. args], options, report, stdout, stderr, kernel, devices);
     }
 
     /// <summary>Reads at most <see cref="GuestKernel.MaxExecutableBytes"/> of <paramref name="path"/>: a
     /// larger file, a directory or an endless device (/dev/zero) is refused with a message, never read whole.</summary>
-    internal static bool TryReadExecutable(string path, out byte[]? file, out string? error)
+    /// <param name="path">The file.</param>
+    /// <param name="file">Its bytes.</param>
+    /// <param name="error">Why it was refused.</param>
+    /// <param name="exitCode">2 when it is not a loadable file (a directory, too large), 3 when it cannot be read.</param>
+    internal static bool TryReadExecutable(string path, out byte[]? file, out string? error, out int exitCode)
     {
         file = null;
         error = null;
+        exitCode = ExitCodes.Usage;
         try
         {
             if (Directory.Exists(path))
@@ -73,9 +77,10 @@ internal static class GuestCommand
             file = buffer.ToArray();
             return true;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (HostErrors.IsIo(e))
         {
-            error = e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : e is UnauthorizedAccessException ? "permission denied" : e.Message;
+            error = HostErrors.Describe(e, path);
+            exitCode = HostErrors.ExitCode(e, path);
             return false;
         }
     }
@@ -85,6 +90,35 @@ internal static class GuestCommand
     public static int Run(byte[] file, IReadOnlyList<string> argv, MachineOptions options, TextWriter report,
         Stream stdout, Stream stderr, GuestKernelOptions? kernel = null, int devices = 1)
     {
+        var outcome = Execute(file, argv, options, report, stdout, stderr, kernel, devices: devices);
+        if (outcome.Summary is not { } summary)
+        {
+            return outcome.StartFailure;
+        }
+        summary.WriteText(report);
+        return summary.Coherent ? summary.GuestStatus : ExitCodes.DefaultGuestErrorExitCode;
+    }
+
+    /// <summary>What <see cref="Execute"/> did: a summary of the run, or why it could not start.</summary>
+    /// <param name="Summary">The finished run; null when it did not start.</param>
+    /// <param name="StartFailure">The exit code when it did not start (2: malformed ELF or machine options).</param>
+    /// <param name="Machine">The machine it ran on (null when it could not be built).</param>
+    internal readonly record struct GuestOutcome(GuestSummary? Summary, int StartFailure, Machine? Machine);
+
+    /// <summary>Builds the machine, spawns the guest and runs it; the summary is returned, not printed.</summary>
+    /// <param name="file">The executable.</param>
+    /// <param name="argv">Its arguments; argv[0] names it.</param>
+    /// <param name="options">The machine.</param>
+    /// <param name="diagnostics">Where start-up failures and notes go.</param>
+    /// <param name="stdout">The guest's fd 1.</param>
+    /// <param name="stderr">The guest's fd 2.</param>
+    /// <param name="kernel">Scheduler and file-system options.</param>
+    /// <param name="verbose">Every oracle finding in full.</param>
+    /// <param name="onMachine">Called once the machine exists, before the guest runs (tracing, statistics).</param>
+    /// <param name="devices">SVA devices to add (/dev/sva0, ...).</param>
+    internal static GuestOutcome Execute(byte[] file, IReadOnlyList<string> argv, MachineOptions options, TextWriter diagnostics,
+        Stream stdout, Stream stderr, GuestKernelOptions? kernel = null, bool verbose = false, Action<Machine>? onMachine = null, int devices = 1)
+    {
         string name = argv.Count > 0 ? argv[0] : "guest";
         Machine machine;
         try
@@ -93,29 +127,27 @@ internal static class GuestCommand
         }
         catch (ArgumentException e)
         {
-            report.WriteLine($"emulator boot: {e.Message}");
-            return 2;
+            diagnostics.WriteLine($"emulator boot: {e.Message}");
+            return new GuestOutcome(null, ExitCodes.Usage, null);
         }
         if (!TryAddDevices(machine, devices, out var nodes, out string? deviceError))
         {
-            report.WriteLine($"emulator boot: {deviceError}");
-            return 2;
+            diagnostics.WriteLine($"emulator boot: {deviceError}");
+            return new GuestOutcome(null, ExitCodes.Usage, machine);
         }
+        onMachine?.Invoke(machine);
         var k = new GuestKernel(machine, (kernel ?? new GuestKernelOptions()) with { Stdout = stdout, Stderr = stderr }, nodes);
         if (k.FileSystem.Options.Overlay)
         {
-            report.WriteLine("emulator: --overlay: the host file system is read-only for this run; the guest's writes are in memory and discarded at exit");
+            diagnostics.WriteLine("emulator: --overlay: the host file system is read-only for this run; the guest's writes are in memory and discarded at exit");
         }
         if (!k.TrySpawn(file, argv, GuestEnvironment(), out _, out string? error))
         {
-            report.WriteLine($"emulator boot: --guest {name}: {error}");
-            return 2;
+            diagnostics.WriteLine($"emulator boot: --guest {name}: {error}");
+            return new GuestOutcome(null, ExitCodes.Usage, machine);
         }
         var result = k.Run();
-        Summarize(machine, k, result, report);
-        int status = result.Init!.ShellStatus;
-        // boot succeeds only when the guest did and the oracle saw nothing stale.
-        return status == 0 && (machine.Oracle.Stale > 0 || machine.Oracle.Violations > 0) ? 1 : status;
+        return new GuestOutcome(GuestSummary.From(machine, k, result, verbose), 0, machine);
     }
 
     /// <summary>Adds <paramref name="count"/> SVA devices (StreamIDs 0x10, 0x11, ...) as /dev/sva0, /dev/sva1, ...</summary>
@@ -146,49 +178,5 @@ internal static class GuestCommand
         }
         env.Sort(StringComparer.Ordinal);
         return env;
-    }
-
-    private static void Summarize(Machine machine, GuestKernel kernel, KernelRunResult result, TextWriter report)
-    {
-        long notifierInvalidations = 0, secondaryTlb = 0, cowBreaks = 0;
-        foreach (var p in kernel.Processes)
-        {
-            MmStats s = p.Mm.Stats;
-            notifierInvalidations += s.RangeInvalidations;
-            secondaryTlb += s.SecondaryTlbInvalidations;
-            cowBreaks += s.CowBreaks;
-        }
-        var driver = machine.SmmuDriver?.Stats;
-        report.WriteLine($"guest: {result.Instructions} instructions in {result.Elapsed.TotalMilliseconds:F0} ms ({result.Mips:F1} MIPS), " +
-            $"{result.PageFaults} page faults, {result.Syscalls} syscalls, {result.ContextSwitches} context switches");
-        report.WriteLine($"mm: {notifierInvalidations} notifier invalidations, {secondaryTlb} secondary-TLB invalidations, {cowBreaks} COW breaks");
-        report.WriteLine($"iommu: {driver?.Commands(CommandOpcode.AtcInv) ?? 0} ATC invalidations, {driver?.PageRequests ?? 0} page requests, " +
-            $"{driver?.CommandErrors ?? 0} command errors");
-        foreach (var d in kernel.Devices)
-        {
-            var dma = d.Engine.Device;
-            if (d.Async.Submitted > 0)
-            {
-                report.WriteLine($"{d.Path}: {d.Async.Submitted} portal descriptors ({d.Async.Retries} ENQCMD retries), " +
-                    $"{dma.DrainingInvalidations} invalidations drained {dma.DrainedAccesses} DMAs in flight" +
-                    (dma.EarlyCompletions > 0 ? $", {dma.EarlyCompletions} answered before draining" : ""));
-            }
-        }
-        foreach (var p in result.Processes)
-        {
-            report.WriteLine(p.ToString());
-        }
-        if (result.UnknownSyscalls.Count > 0)
-        {
-            report.WriteLine($"unimplemented syscalls (-ENOSYS): {string.Join(", ", result.UnknownSyscalls)}");
-        }
-        long stale = machine.Oracle.Stale, violations = machine.Oracle.Violations;
-        report.WriteLine(stale == 0 && violations == 0
-            ? $"oracle: coherent ({machine.Oracle.Checked} DMA accesses checked, 0 stale)"
-            : $"oracle: {stale} stale DMA accesses, {violations} ATC entries outliving their mapping");
-        foreach (var s in machine.Oracle.StaleAccesses)
-        {
-            report.WriteLine($"  stale: {s}");
-        }
     }
 }

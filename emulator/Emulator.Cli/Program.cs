@@ -1,13 +1,10 @@
-using System.CommandLine;
 using Emulator.Cli;
-using Emulator.Cli.Bench;
+using Emulator.Cli.Shell;
 
-Emulator.Core.Diagnostics.Log.ConfigureConsole();
-var root = new RootCommand("Emulator: a virtual IOMMU / Shared Virtual Addressing device emulator");
-root.Add(BootCommand.Create());
-root.Add(BenchCommand.Create());
-root.Add(ReplayCommand.Create());
-root.Add(TraceCommand.Create());
-root.Add(BoardCommand.Create());
-root.Add(ExploreCommand.Create());
-return root.Parse(args).Invoke();
+string? spec = Environment.GetEnvironmentVariable("EMULATOR_LOG");
+if (!Emulator.Core.Diagnostics.Log.Configure(string.IsNullOrWhiteSpace(spec) ? EmulatorCli.DefaultLogSpec : spec, null, out string? logError))
+{
+    Console.Error.WriteLine("emulator: " + logError);
+    return ExitCodes.Usage;
+}
+return EmulatorCli.Run(args, CliContext.FromConsole(), spec);

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Text;
 using Emulator.Core.Trace;
 using Emulator.Core.Trace.Strace;
+using Emulator.Cli.Shell;
+using Spectre.Console;
 
 namespace Emulator.Cli;
 
@@ -13,35 +15,58 @@ namespace Emulator.Cli;
 /// </summary>
 internal static class TraceCommand
 {
-    public const int Ok = 0;
-    public const int Usage = 2;
+    public const int Ok = ExitCodes.Success;
+    public const int Usage = ExitCodes.Usage;
 
-    public static Command Create()
+    public static Command Create() => Create(CliContext.FromConsole());
+
+    public static Command Create(CliContext context)
     {
         var cmd = new Command("trace", "Work with v1 trace files");
-        cmd.Add(CreateImportStrace());
+        cmd.Add(CreateImportStrace(context));
         return cmd;
     }
 
-    private static Command CreateImportStrace()
+    private static Command CreateImportStrace(CliContext context)
     {
-        var log = new Argument<string>("LOG") { Description = "strace -f -e trace=%memory,%process output (strace -o LOG or its stderr)" };
-        var output = new Option<string>("--output", "-o") { Description = "The trace to write", Required = true };
-        var device = new Option<string?>("--device") { Description = "Bind a device (sid=1 ats pri) of this name to every process and probe it with DMA" };
-        var probes = new Option<int>("--dma-probe") { Description = "Pages DMA-touched after each memory call (with --device)", DefaultValueFactory = _ => 4 };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the probed-page choice (same seed, same trace)", DefaultValueFactory = _ => 0 };
-        var cmd = new Command("import-strace", "Convert an strace log into a v1 trace that replays on the emulated mm") { log, output, device, probes, seed };
-        cmd.SetAction(parse => Run(
-            new ImportArgs(parse.GetValue(log)!, parse.GetValue(output)!, parse.GetValue(device), parse.GetValue(probes), parse.GetValue(seed),
-                DmaProbeGiven: parse.GetResult(probes) is { Implicit: false }),
-            Console.Out, Console.Error));
+        var log = new Argument<string>("log") { Description = "strace -f -e trace=%memory,%process output (strace -o LOG or its stderr); - for stdin" };
+        var output = new Option<string>("--output", "-o") { Description = "The trace to write (- for stdout)", HelpName = "file", Required = true };
+        var device = new Option<string?>("--device") { Description = "Bind a device (sid=1 ats pri) of this name to every process and probe it with DMA", HelpName = "name" };
+        var probes = new Option<int>("--dma-probe") { Description = "Pages DMA-touched after each memory call (with --device)", HelpName = "n", DefaultValueFactory = _ => 4 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the probed-page choice (same seed, same trace)", HelpName = "n", DefaultValueFactory = _ => 0 };
+        var cmd = new Command("import-strace",
+            "Convert an strace log into a v1 trace that replays on the emulated mm (docs/strace-import.md)." +
+            ExitCodes.Help(null) + " A malformed log (every bad line as file:line:col) writes nothing.")
+        {
+            log, output, device, probes, seed,
+        };
+        cmd.SetAction(parse =>
+        {
+            if (StrictParser.OptionLikeArgument(parse, log) is { } unknown)
+            {
+                return StrictParser.UsageError(parse, EmulatorCli.Program, context.Stderr, $"unknown option '{unknown}'");
+            }
+            using var interrupt = Interrupt.Listen();
+            return Run(
+                new ImportArgs(parse.GetValue(log)!, parse.GetValue(output)!, parse.GetValue(device), parse.GetValue(probes), parse.GetValue(seed),
+                    DmaProbeGiven: parse.GetResult(probes) is { Implicit: false }),
+                context.Stdout, context.Stderr, context.Stdin, context.ShowProgress ? context.Err(parse) : null, interrupt);
+        });
         return cmd;
     }
 
     /// <summary>The command's options, already split from the command line.</summary>
     internal sealed record ImportArgs(string Log, string Output, string? Device = null, int DmaProbes = 4, ulong Seed = 0, bool DmaProbeGiven = false);
 
-    internal static int Run(ImportArgs args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Runs the import.</summary>
+    /// <param name="args">The options.</param>
+    /// <param name="stdout">The one-line summary (or the trace itself with <c>-o -</c>, the summary then going to stderr).</param>
+    /// <param name="stderr">Errors.</param>
+    /// <param name="stdin">Read for the log <c>-</c>.</param>
+    /// <param name="progress">A terminal console for a spinner while a large log converts, or null.</param>
+    /// <param name="interrupt">Ctrl-C: nothing is written, exit 130.</param>
+    internal static int Run(ImportArgs args, TextWriter stdout, TextWriter stderr, TextReader? stdin = null,
+        IAnsiConsole? progress = null, Interrupt? interrupt = null)
     {
         if (args.Device is not null && !StraceImporter.IsValidName(args.Device))
         {
@@ -61,37 +86,60 @@ internal static class TraceCommand
         string text;
         try
         {
-            text = File.ReadAllText(args.Log, Encoding.UTF8);
+            text = CliFiles.ReadAllText(args.Log, stdin);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (HostErrors.IsIo(e))
         {
-            stderr.WriteLine($"{args.Log}: {e.Message}");
-            return Usage;
+            stderr.WriteLine($"emulator trace import-strace: {args.Log}: {HostErrors.Describe(e, args.Log)}");
+            return HostErrors.ExitCode(e, args.Log);
         }
 
         var options = new StraceImportOptions(args.Device, args.Device is null ? 0 : args.DmaProbes, args.Seed);
-        var result = StraceImporter.Import(text, options);
+        StraceImportResult result;
+        // A spinner only for logs that take a noticeable time (about 1 MB converts in a second).
+        if (progress is not null && text.Length > 1 << 20)
+        {
+            StraceImportResult? r = null;
+            progress.Status().Start($"converting {Markup.Escape(args.Log)} ({text.Length >> 20} MiB)", _ => r = StraceImporter.Import(text, options));
+            result = r!;
+        }
+        else
+        {
+            result = StraceImporter.Import(text, options);
+        }
+        if (interrupt?.Requested == true)
+        {
+            stderr.WriteLine("emulator trace import-strace: interrupted; nothing written");
+            return ExitCodes.Interrupted;
+        }
+        string logName = args.Log == CliFiles.StdStream ? "<stdin>" : args.Log;
         if (!result.Success)
         {
             foreach (var error in result.Errors)
             {
-                stderr.WriteLine(error.Format(args.Log));
+                stderr.WriteLine(error.Format(logName));
             }
             stderr.WriteLine($"emulator trace import-strace: {result.Errors.Count} malformed line(s); nothing written");
             return Usage;
         }
+        int openCode = CliFiles.TryCreateText(args.Output, "trace import-strace", "--output", stderr, out var writer, stdout);
+        if (openCode != ExitCodes.Success)
+        {
+            return openCode;
+        }
         try
         {
-            using var writer = new StreamWriter(args.Output, append: false, new UTF8Encoding(false));
-            writer.NewLine = "\n";
-            TraceWriter.Write(result.Statements, writer);
+            using (writer)
+            {
+                TraceWriter.Write(result.Statements, writer!);
+            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (HostErrors.IsIo(e))
         {
-            stderr.WriteLine($"{args.Output}: {e.Message}");
-            return Usage;
+            stderr.WriteLine($"emulator trace import-strace: --output {args.Output}: {HostErrors.Describe(e, args.Output)}");
+            return ExitCodes.Environment;
         }
-        stdout.WriteLine(Summary(args.Output, result));
+        (args.Output == CliFiles.StdStream ? stderr : stdout).WriteLine(Summary(args.Output == CliFiles.StdStream ? "<stdout>" : args.Output, result));
         return Ok;
     }
 

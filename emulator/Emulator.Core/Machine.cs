@@ -125,9 +125,12 @@ public sealed class Machine
             IotlbEntries = Options.IotlbEntries,
             SvaPaging = Options.Paging,
         });
+        int cmdqLog2 = BitOperations.Log2((uint)Math.Max(Options.CmdqEntries, 2));
         var driver = new SmmuDriver(Memory, Frames, smmu, new SmmuDriverOptions
         {
-            CmdqLog2Size = BitOperations.Log2((uint)Math.Max(Options.CmdqEntries, 2)),
+            CmdqLog2Size = cmdqLog2,
+            // A batch leaves room for its CMD_SYNC, so a small queue (cmdq-entries=2) batches less.
+            BatchSize = Math.Min(new SmmuDriverOptions().BatchSize, (1 << cmdqLog2) - 1),
         });
         var err = driver.Init();
         if (err != Errno.Ok)

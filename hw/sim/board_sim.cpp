@@ -42,6 +42,12 @@ namespace {
 volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
 
+// Exit status, as every command of the project (README § Exit status): 0 success, 2 usage, 3 the
+// environment failed (a socket that cannot be bound); 0 also after SIGINT/SIGTERM,
+// which is how a server is asked to stop.
+constexpr int kExitUsage = 2;
+constexpr int kExitEnvironment = 3;
+
 struct Sim {
     std::unique_ptr<VerilatedContext> ctx{new VerilatedContext};
     std::unique_ptr<Vsim_top> top;
@@ -148,7 +154,7 @@ int serve(const Options& o) {
         int fd = listen_tcp(o.tcp, bound);
         if (fd < 0) {
             std::fprintf(stderr, "board-sim: cannot listen on tcp %s: %s\n", o.tcp.c_str(), std::strerror(errno));
-            return 1;
+            return kExitEnvironment;
         }
         listeners.push_back(fd);
         std::printf("listening on tcp %s\n", bound.c_str());
@@ -158,7 +164,7 @@ int serve(const Options& o) {
         if (fd < 0) {
             std::fprintf(stderr, "board-sim: cannot listen on unix %s: %s%s\n", o.unix_path.c_str(), std::strerror(errno),
                          errno == EADDRINUSE ? " (remove it if no board-sim is running)" : "");
-            return 1;
+            return kExitEnvironment;
         }
         listeners.push_back(fd);
         std::printf("listening on unix %s\n", o.unix_path.c_str());
@@ -455,31 +461,53 @@ int unit() {
     return 0;
 }
 
+
+
+
+const char* kSynopsis =
+    "usage: board-sim [--listen HOST:PORT] [--unix PATH] [--vcd FILE]\n"
+    "                 [--corrupt-rx-every N] [--corrupt-tx-every N] | --unit | -h | -V\n";
+
+int usage_error(const std::string& message) {
+    std::fprintf(stderr, "board-sim: %s\nTry 'board-sim --help' for more information.\n", message.c_str());
+    return kExitUsage;
+}
+
+bool parse_count(const std::string& text, uint64_t& value) {
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 19) return false;
+    value = std::stoull(text);
+    return value > 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     Options o;
     for (int i = 1; i < argc; i++) {
         std::string a = argv[i];
-        auto next = [&]() -> std::string {
-            if (i + 1 >= argc) {
-                std::fprintf(stderr, "board-sim: %s needs a value\n", a.c_str());
-                std::exit(2);
-            }
-            return argv[++i];
-        };
-        if (a == "--listen") o.tcp = next();
-        else if (a == "--unix") o.unix_path = next();
-        else if (a == "--vcd") o.vcd = strdup(next().c_str());
-        else if (a == "--unit") o.unit = true;
-        else if (a == "--corrupt-rx-every") o.corrupt_rx = std::stoull(next());
-        else if (a == "--corrupt-tx-every") o.corrupt_tx = std::stoull(next());
-        else {
-            std::fprintf(stderr,
-                "usage: board-sim [--listen HOST:PORT] [--unix PATH] [--vcd FILE]\n"
-                "                 [--corrupt-rx-every N] [--corrupt-tx-every N] | --unit\n%s", kUsage);
-            return 2;
+        if (a == "-h" || a == "--help") {
+            std::printf("%s\nServes the gateware (Verilator) like the firmware stub: default --listen 127.0.0.1:7700.\n"
+                        "Exit status: 0 success; 2 usage; 3 a socket could not be bound.\n\n%s", kSynopsis, kUsage);
+            return 0;
         }
+        if (a == "-V" || a == "--version") {
+            std::printf("board-sim (Emulator gateware, Verilator %d.%03d)\n", static_cast<int>(VERILATOR_VERSION_INTEGER / 1000000), static_cast<int>(VERILATOR_VERSION_INTEGER / 1000 % 1000));
+            return 0;
+        }
+        const bool takes_value = a == "--listen" || a == "--unix" || a == "--vcd" || a == "--corrupt-rx-every" || a == "--corrupt-tx-every";
+        if (takes_value && i + 1 >= argc) return usage_error(a + " needs a value");
+        if (a == "--listen") o.tcp = argv[++i];
+        else if (a == "--unix") o.unix_path = argv[++i];
+        else if (a == "--vcd") o.vcd = strdup(argv[++i]);
+        else if (a == "--unit") o.unit = true;
+        else if (a == "--corrupt-rx-every" || a == "--corrupt-tx-every") {
+            std::string v = argv[++i];
+            uint64_t n = 0;
+            if (!parse_count(v, n)) return usage_error(a + " " + v + ": expected a positive whole number");
+            (a == "--corrupt-rx-every" ? o.corrupt_rx : o.corrupt_tx) = n;
+        }
+        else if (a.size() > 1 && a[0] == '-') return usage_error("unknown option '" + a + "'");
+        else return usage_error("unexpected argument '" + a + "'");
     }
     if (o.unit) return unit();
     if (o.tcp.empty() && o.unix_path.empty()) o.tcp = "127.0.0.1:7700";

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using Spectre.Console;
+using Emulator.Cli.Shell;
 
 namespace Emulator.Cli.Bench;
 
@@ -34,20 +35,51 @@ internal static class BenchCommand
         new RtlCyclesPerInvBenchmark(),
         new RtlFmaxIce40Benchmark(),
         new BoardBatchedRtlBenchmark(),
+        new TraceOverheadBenchmark(),
+        FuzzBenchmark.Trace(), FuzzBenchmark.Frames(), new StubSoakBenchmark(),
     ];
 
-    public static Command Create()
+    public static Command Create() => Create(CliContext.FromConsole());
+
+    public static Command Create(CliContext context)
     {
-        var json = new Option<bool>("--json") { Description = "Print one JSON array of {name, value, unit, target}" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON array of {name, value, unit, target} on stdout instead of the table" };
         var quick = new Option<bool>("--quick") { Description = "Short measurements: the whole run stays under a minute" };
         var check = new Option<bool>("--check") { Description = "Exit 1 when a figure misses its target" };
-        var names = new Argument<string[]>("NAME") { Description = "Benchmarks to run (default: all)", Arity = ArgumentArity.ZeroOrMore };
-        var cmd = new Command("bench", "Measure the speed targets") { json, quick, check, names };
-        cmd.SetAction(parse => Run(parse.GetValue(names) ?? [], parse.GetValue(json), parse.GetValue(quick), parse.GetValue(check)));
+        var names = new Argument<string[]>("name") { Description = "Benchmarks to run (default: all)", Arity = ArgumentArity.ZeroOrMore };
+        var cmd = new Command("bench", "Measure the speed targets (build with -c Release for meaningful figures)." +
+            ExitCodes.Help("--check and a figure missed its target") + " Ctrl-C prints the figures measured so far.")
+        {
+            json, quick, check, names,
+        };
+        cmd.SetAction(parse =>
+        {
+            if (StrictParser.OptionLikeArgument(parse, names) is { } unknown)
+            {
+                return StrictParser.UsageError(parse, EmulatorCli.Program, context.Stderr, $"unknown option '{unknown}'");
+            }
+            using var interrupt = Interrupt.Listen();
+            return Run(parse.GetValue(names) ?? [], parse.GetValue(json), parse.GetValue(quick), parse.GetValue(check),
+                context.Out(parse), context.Stdout, context.Stderr, context.ShowProgress ? context.Err(parse) : null, interrupt);
+        });
         return cmd;
     }
 
-    internal static int Run(string[] names, bool json, bool quick, bool check)
+    internal static int Run(string[] names, bool json, bool quick, bool check) =>
+        Run(names, json, quick, check, AnsiConsole.Console, Console.Out, Console.Error, null, null);
+
+    /// <summary>Runs the selected benchmarks.</summary>
+    /// <param name="names">Benchmarks to run (all when empty).</param>
+    /// <param name="json">JSON on <paramref name="stdout"/> instead of the table.</param>
+    /// <param name="quick">Short measurements.</param>
+    /// <param name="check">Exit 1 when a target is missed.</param>
+    /// <param name="console">The table (stdout).</param>
+    /// <param name="stdout">The JSON.</param>
+    /// <param name="stderr">Progress lines when not on a terminal, warnings, errors.</param>
+    /// <param name="progress">A terminal console on stderr for a progress bar, or null.</param>
+    /// <param name="interrupt">Ctrl-C: stop after the benchmark in hand, print what was measured, exit 130.</param>
+    internal static int Run(string[] names, bool json, bool quick, bool check, IAnsiConsole console, TextWriter stdout, TextWriter stderr,
+        IAnsiConsole? progress, Interrupt? interrupt)
     {
         var all = All();
         var selected = new List<Benchmark>();
@@ -56,8 +88,8 @@ internal static class BenchCommand
             var b = Array.Find(all, x => x.Name == name);
             if (b is null)
             {
-                Console.Error.WriteLine($"emulator bench: unknown benchmark '{name}'; known: {string.Join(", ", all.Select(x => x.Name))}");
-                return 2;
+                stderr.WriteLine($"emulator bench: unknown benchmark '{name}'; known: {string.Join(", ", all.Select(x => x.Name))}");
+                return ExitCodes.Usage;
             }
             selected.Add(b);
         }
@@ -67,22 +99,43 @@ internal static class BenchCommand
         }
         if (IsDebugBuild())
         {
-            Console.Error.WriteLine("emulator bench: warning: this is a Debug build; figures are not representative (use dotnet run -c Release)");
+            stderr.WriteLine("emulator bench: warning: this is a Debug build; figures are not representative (use dotnet run -c Release)");
         }
 
         var results = new List<BenchResult>();
-        foreach (var b in selected)
+        if (progress is not null)
         {
-            if (!json)
+            progress.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn()).Start(ctx =>
             {
-                AnsiConsole.MarkupLineInterpolated($"[grey]running {b.Name}: {b.Description}[/]");
+                var task = ctx.AddTask("bench", maxValue: selected.Count);
+                foreach (var b in selected)
+                {
+                    task.Description = Markup.Escape(b.Name);
+                    results.Add(b.Run(quick));
+                    task.Increment(1);
+                    if (interrupt?.Requested == true)
+                    {
+                        break;
+                    }
+                }
+            });
+        }
+        else
+        {
+            foreach (var b in selected)
+            {
+                stderr.WriteLine($"running {b.Name}: {b.Description}");
+                results.Add(b.Run(quick));
+                if (interrupt?.Requested == true)
+                {
+                    break;
+                }
             }
-            results.Add(b.Run(quick));
         }
 
         if (json)
         {
-            Console.WriteLine(ToJson(results));
+            stdout.WriteLine(ToJson(results));
         }
         else
         {
@@ -97,9 +150,14 @@ internal static class BenchCommand
                     r.MeetsTarget ? "[green]met[/]" : "[red]MISSED[/]",
                     Markup.Escape(r.Detail ?? ""));
             }
-            AnsiConsole.Write(table);
+            console.Write(table);
         }
-        return check && results.Exists(r => !r.MeetsTarget) ? 1 : 0;
+        if (interrupt?.Requested == true)
+        {
+            stderr.WriteLine($"emulator bench: interrupted after {results.Count} of {selected.Count} benchmarks");
+            return ExitCodes.Interrupted;
+        }
+        return check && results.Exists(r => !r.MeetsTarget) ? ExitCodes.Finding : ExitCodes.Success;
     }
 
     internal static string ToJson(IReadOnlyList<BenchResult> results)

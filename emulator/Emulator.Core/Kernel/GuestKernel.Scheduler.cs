@@ -161,6 +161,7 @@ public sealed partial class GuestKernel
         long before = v.Cpu.InstructionsRetired;
         var exit = v.Cpu.Run(Math.Min(v.QuantumLeft, _options.Tick));
         long retired = v.Cpu.InstructionsRetired - before;
+        if (Diagnostics.TraceEvents.On) { Diagnostics.TraceEvents.Retire(retired); Diagnostics.TraceEvents.CurrentVcpu = v.Index; }
         t.Instructions += retired;
         t.Process.Instructions += retired;
         _retired += retired;

@@ -1,3 +1,4 @@
+using Emulator.Core.Diagnostics;
 using Emulator.Core.Memory;
 using Emulator.Core.Notifiers;
 using Emulator.Core.Paging;
@@ -108,6 +109,7 @@ public sealed partial class AddressSpace
         _memory.Frame(oldPfn).CopyTo(_memory.Frame(newPfn));
         var range = BeginInvalidate(page, page + Page.Size, MmuNotifierEvent.Clear);
         _memory.ExchangeU64(slot, MakeLeaf(newPfn, vma.Prot, writable: true, dirty: true).Raw);
+        if (TraceEvents.On) TraceEvents.Emit(TraceEventId.PteChange, page, page + Page.Size, 1, TraceEventCatalog.PteKindCow, this);
         Shootdown(page, page + Page.Size);
         Notifiers.InvalidateRangeEnd(range);
         _frames.Put(oldPfn);

@@ -1,3 +1,4 @@
+using Emulator.Core.Diagnostics;
 using System.Diagnostics;
 using Emulator.Core.Memory;
 using Emulator.Core.Notifiers;
@@ -163,6 +164,7 @@ public sealed partial class AddressSpace
             va = stop;
         }
         long pages = _gatherCount;
+        if (TraceEvents.On) TraceEvents.Emit(TraceEventId.PteChange, start, end, (ulong)pages, TraceEventCatalog.PteKindUnmap, this);
         int dataFrames = _gatherCount;
         if (freeTables && ceiling > floor)
         {
@@ -330,6 +332,7 @@ public sealed partial class AddressSpace
             }
             va = stop;
         }
+        if (changed && TraceEvents.On) TraceEvents.Emit(TraceEventId.PteChange, start, end, 0, TraceEventCatalog.PteKindProtect, this);
         return changed;
     }
 }

@@ -1,3 +1,4 @@
+using Emulator.Core.Diagnostics;
 namespace Emulator.Core.Notifiers;
 
 public sealed partial class MmuNotifierSubscriptions
@@ -40,6 +41,7 @@ public sealed partial class MmuNotifierSubscriptions
                 var sub = list[i];
                 var ops = Call(sub);
                 Errno r;
+                if (TraceEvents.On) TraceEvents.Emit(TraceEventId.NotifierStart, range.Start, range.End, (ulong)range.Event, 0, sub);
                 try
                 {
                     r = ops.InvalidateRangeStart(sub, range);
@@ -105,6 +107,7 @@ public sealed partial class MmuNotifierSubscriptions
             foreach (var sub in list)
             {
                 var ops = Call(sub);
+                if (TraceEvents.On) TraceEvents.Emit(TraceEventId.NotifierEnd, range.Start, range.End, (ulong)range.Event, 0, sub);
                 try
                 {
                     ops.InvalidateRangeEnd(sub, range);
@@ -139,6 +142,7 @@ public sealed partial class MmuNotifierSubscriptions
             foreach (var sub in list)
             {
                 var ops = Call(sub);
+                if (TraceEvents.On) TraceEvents.Emit(TraceEventId.NotifierSecondary, start, end, 0, 0, sub);
                 try
                 {
                     ops.ArchInvalidateSecondaryTlbs(sub, _mm, start, end);

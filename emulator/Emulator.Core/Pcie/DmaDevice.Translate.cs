@@ -126,6 +126,7 @@ public sealed partial class DmaDevice
                     continue;
                 }
                 FillObserver?.Filled(Sid, entry);
+                if (TraceEvents.On) TraceEvents.Emit(TraceEventId.AtcFill, TraceAgentKind.Device, (int)Sid, Sid, pasid, entry.Va, entry.Pa | (uint)entry.SizeLog2);
                 pa = entry.Translate(va);
                 _lastStale = Observe(pasid, va, pa, entry.IsRanged ? entry.Pa : pa, entry.FrameGeneration, write, entry.Va, entry.SizeLog2);
                 return DmaFaultReason.None;
@@ -138,7 +139,10 @@ public sealed partial class DmaDevice
             Interlocked.Increment(ref _priRequests);
             ushort group = _nextGroup;
             _nextGroup = (ushort)((group + 1) & 0x1FF);
-            switch (_agent.RequestPage(Sid, pasid, va & ~Page.Mask, requested, group))
+            if (TraceEvents.On) TraceEvents.Emit(TraceEventId.PriRequest, TraceAgentKind.Device, (int)Sid, Sid, pasid, va & ~Page.Mask, group);
+            PriResult pri = _agent.RequestPage(Sid, pasid, va & ~Page.Mask, requested, group);
+            if (TraceEvents.On) TraceEvents.Emit(TraceEventId.PriResponse, TraceAgentKind.Device, (int)Sid, Sid, pasid, va & ~Page.Mask, (ulong)pri);
+            switch (pri)
             {
                 case PriResult.Success:
                     continue;

@@ -219,7 +219,9 @@ public sealed partial class DmaDevice
     }
 
     /// <summary>The device's side of an ATS Invalidate Request: removes the range from the ATC and answers
-    /// with the Invalidate Completion. Any thread; does not wait for a DMA in progress.</summary>
+    /// with the Invalidate Completion. Any thread. A synchronous DMA in progress is not waited for (the
+    /// ATC guarantees below suffice for it); a split-phase DMA in flight through a removed translation is
+    /// completed first.</summary>
     /// <param name="request">The request; its <see cref="AtcInvalidation.Sid"/> must be this device's.</param>
     /// <param name="itag">The request's ITag, 0..31, echoed in the completion's ITag vector.</param>
     /// <remarks>PCIe §10.3.1: the completion is sent once no later access uses a removed translation;
@@ -240,8 +242,10 @@ public sealed partial class DmaDevice
             throw new ArgumentException($"ITag {itag} is not 0..31", nameof(itag));
         }
         Interlocked.Increment(ref _invalidations);
+        if (TraceEvents.On) TraceEvents.Emit(TraceEventId.AtcInv, TraceAgentKind.Device, (int)Sid, Sid, request.Pasid, request.Address, (ulong)(uint)request.SizeLog2 | (request.Global ? 0x100UL : 0));
         int removed = _atc.Invalidate(request.Pasid, request.Address, Math.Max(request.SizeLog2, AtcEntry.MinSizeLog2), request.Global);
         DrainCovered(request);
+        if (TraceEvents.On) TraceEvents.Emit(TraceEventId.AtcInvComplete, TraceAgentKind.Device, (int)Sid, Sid, (ulong)removed);
         return new AtsInvalidateCompletion(Sid, 1u << itag, 1, removed);
     }
 

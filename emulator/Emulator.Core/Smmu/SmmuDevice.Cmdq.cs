@@ -111,6 +111,7 @@ public sealed partial class SmmuDevice
             return CommandError.Illegal;
         }
         _commandCounts[(byte)command.Opcode]++;
+        if (TraceEvents.On) TraceEvents.Emit(TraceEventId.SmmuCmd, TraceAgentKind.Smmu, -1, command.Word0, command.Word1);
         switch (command.Opcode)
         {
             case CommandOpcode.PrefetchConfig:
@@ -175,14 +176,21 @@ public sealed partial class SmmuDevice
     /// </summary>
     private CommandError ExecuteSync(Command command, ref bool gerror)
     {
+        if (TraceEvents.On) TraceEvents.Emit(TraceEventId.SmmuCmdSync, TraceAgentKind.Smmu, -1, _atcInvPending ? 1UL : 0);
         if (_atcInvPending)
         {
-            if (_backend.Sync(_options.SyncTimeout) == AtcSyncResult.Timeout)
+            AtcSyncResult synced = _backend.Sync(_options.SyncTimeout);
+            if (TraceEvents.On) TraceEvents.Emit(TraceEventId.SmmuCmdSyncDone, TraceAgentKind.Smmu, -1, synced == AtcSyncResult.Timeout ? 1UL : 0);
+            if (synced == AtcSyncResult.Timeout)
             {
                 Log.GuestError.Warn("smmu: ATC invalidation not completed within {0} (CERROR_ATC_INV_SYNC)", _options.SyncTimeout);
                 return CommandError.AtcInvSync;
             }
             _atcInvPending = false;
+        }
+        else if (TraceEvents.On)
+        {
+            TraceEvents.Emit(TraceEventId.SmmuCmdSyncDone, TraceAgentKind.Smmu, -1, 0);
         }
         if (command.SyncCompletion == SyncCs.Irq && command.SyncMsiAddress != 0
             && !_memory.TryWriteU32(command.SyncMsiAddress, command.SyncMsiData))

@@ -240,14 +240,14 @@ public sealed class BoardBackendTests : IDisposable
     }
 
     [Fact]
-    public void An_unreachable_board_is_exit_2_with_the_reason()
+    public void An_unreachable_board_is_exit_3_with_the_reason()
     {
         var stderr = new StringWriter();
         var config = BoardSetup.Load("board probe", null, "board", "unix:/nonexistent/board.sock", stderr)!;
 
         int rc = BoardCommand.Probe(config, AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(new StringWriter()) }), stderr);
 
-        Assert.Equal(2, rc);
+        Assert.Equal(3, rc); // the environment failed
         Assert.Contains("/nonexistent/board.sock", stderr.ToString());
     }
 }

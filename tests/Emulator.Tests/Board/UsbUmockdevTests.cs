@@ -199,7 +199,7 @@ public class UsbUmockdevTests
             new UsbmonPcapWriter(File.Create(pcap)).Dispose();
             string usb = WriteConfig(dir, "usb.yaml", "backend: board\ntransport: usb\n" + UsbTail.Replace("connect: 10s", "connect: 2s", StringComparison.Ordinal));
             var run = Emulator(pcap, "board", "selftest", "--config", usb);
-            Assert.True(run.ExitCode == 2, $"expected exit 2 (board unreachable)\n{run}");
+            Assert.True(run.ExitCode == 3, $"expected exit 3 (board unreachable: the environment)\n{run}");
             Assert.Contains("usb 1d50:6199", run.Stderr);
         }
         finally
@@ -218,7 +218,7 @@ public class UsbUmockdevTests
             new UsbmonPcapWriter(File.Create(pcap)).Dispose();
             string usb = WriteConfig(dir, "usb.yaml", "backend: board\ntransport: usb\n" + UsbTail.Replace("pid: 0x6199", "pid: 0x6198", StringComparison.Ordinal));
             var run = Emulator(pcap, "board", "probe", "--config", usb);
-            Assert.True(run.ExitCode == 2, $"expected exit 2 (no such board)\n{run}");
+            Assert.True(run.ExitCode == 3, $"expected exit 3 (no such board: the environment)\n{run}");
             Assert.Contains("usb 1d50:6198: no such USB device; with vendor ID 1d50 there are: 1d50:6199 on bus 001 device 002", run.Stderr);
         }
         finally

@@ -84,7 +84,7 @@ public class CliTests
     public void Bench_names_are_the_fixed_contract()
     {
         var names = BenchCommand.All().Select(b => b.Name).ToArray();
-        Assert.Equal(["tlb-hit", "page-walk", "interval-dispatch-100k", "munmap-1g-4subs", "e2e-invalidate-page", "munmap-1g-bound", "atc-hit-dma", "guest-mips", "guest-vs-qemu", "busybox-vs-qemu", "explore-schedules", "e2e-invalidate-inflight", "pct-find-depth2", "replay-cpu", "replay-sva", "strace-import", "board-batched-tcp", "board-sync-rtt", "rtl-cycles-per-inv", "rtl-fmax-ice40", "board-batched-rtl"], names);
+        Assert.Equal(["tlb-hit", "page-walk", "interval-dispatch-100k", "munmap-1g-4subs", "e2e-invalidate-page", "munmap-1g-bound", "atc-hit-dma", "guest-mips", "guest-vs-qemu", "busybox-vs-qemu", "explore-schedules", "e2e-invalidate-inflight", "pct-find-depth2", "replay-cpu", "replay-sva", "strace-import", "board-batched-tcp", "board-sync-rtt", "rtl-cycles-per-inv", "rtl-fmax-ice40", "board-batched-rtl", "trace-overhead", "fuzz-trace", "fuzz-frames", "stub-soak"], names);
     }
 
     [Fact]
@@ -145,7 +145,7 @@ public class BootModeTests
     public void Boot_refuses_a_guest_together_with_the_demo() => Assert.Equal(2, Boot("--demo", "--guest", "x"));
 
     [Fact]
-    public void Boot_reports_a_missing_guest_file_with_exit_2() => Assert.Equal(2, Boot("--guest", "/nonexistent/guest"));
+    public void Boot_reports_a_missing_guest_file_with_exit_3() => Assert.Equal(3, Boot("--guest", "/nonexistent/guest")); // environment
 
     [Fact]
     public void Boot_refuses_a_silly_vcpu_count() => Assert.Equal(2, Boot("--vcpus", "0"));

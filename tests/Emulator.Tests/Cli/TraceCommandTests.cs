@@ -80,10 +80,12 @@ public sealed class TraceCommandTests : IDisposable
     }
 
     [Fact]
-    public void An_unreadable_log_or_bad_options_exit_2()
+    public void A_missing_log_exits_3_and_bad_options_exit_2()
     {
         string output = Path.Combine(_dir, "x.trace");
-        Assert.Equal(TraceCommand.Usage, Run(new TraceCommand.ImportArgs(Path.Combine(_dir, "missing.strace"), output)).Rc);
+        var missing = Run(new TraceCommand.ImportArgs(Path.Combine(_dir, "missing.strace"), output));
+        Assert.Equal(3, missing.Rc); // the environment failed, not the command line
+        Assert.EndsWith("missing.strace: no such file\n", missing.Err); // the user's words, not .NET's
 
         string log = Write("ok.strace", "1  brk(NULL) = 0x1000000\n");
         var badName = Run(new TraceCommand.ImportArgs(log, output, Device: "GPU"));

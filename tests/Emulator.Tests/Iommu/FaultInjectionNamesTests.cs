@@ -24,7 +24,7 @@ public sealed class FaultInjectionNamesTests
     {
         Assert.False(FaultInjectionNames.TryParse("skip-tlbi,skip-atc", out FaultInjection faults, out string? error));
         Assert.Equal(FaultInjection.None, faults);
-        Assert.Equal("unknown fault-injection switch 'skip-atc'; valid names: skip-atc-inv, skip-tlbi, skip-cfgi, skip-sync-wait", error);
+        Assert.Equal("unknown fault-injection switch 'skip-atc'; valid names: skip-atc-inv, skip-tlbi, skip-cfgi, skip-sync-wait, complete-before-drain", error);
     }
 
     [Fact]

@@ -195,11 +195,11 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--inject")]
-    [InlineData("--backend")]
-    [InlineData("--config")]
-    [InlineData("missing")]
-    public void Bad_options_exit_2(string which)
+    [InlineData("--inject", 2)]
+    [InlineData("--backend", 3)]
+    [InlineData("--config", 2)]
+    [InlineData("missing", 3)]
+    public void Bad_options_exit_2_and_a_missing_environment_3(string which, int expected)
     {
         string path = Write("ok.trace", PassingText);
         var args = which switch
@@ -210,7 +210,7 @@ public sealed class ReplayCommandTests : IDisposable
             _ => new ReplayCommand.ReplayArgs([Path.Combine(_dir, "nope.trace")], []),
         };
         var r = Run(args);
-        Assert.Equal(2, r.Rc);
+        Assert.Equal(expected, r.Rc); // issue 14: usage is 2; an unreachable board or a missing file is the environment, 3
         if (which == "--backend")
         {
             Assert.Contains("emulator replay: ", r.Err); // the default board (USB) is not there: said, not crashed
@@ -228,6 +228,6 @@ public sealed class ReplayCommandTests : IDisposable
         var cmd = ReplayCommand.Create();
         var root = new System.CommandLine.RootCommand { cmd };
         Assert.Equal(0, root.Parse(["replay", path, "--json"]).Invoke());
-        Assert.Equal(2, root.Parse(["replay", path, "--backend", "board"]).Invoke());
+        Assert.Equal(3, root.Parse(["replay", path, "--backend", "board"]).Invoke()); // no board listening: the environment failed
     }
 }

@@ -85,7 +85,7 @@ public class RecorderTests
         }
 
         var err = new StringWriter();
-        Assert.Equal(2, BootCommand.RunRecording(new MachineOptions { RamSize = 64UL << 20 }, Quiet(err), "/nonexistent-dir/x.trace"));
+        Assert.Equal(3, BootCommand.RunRecording(new MachineOptions { RamSize = 64UL << 20 }, Quiet(err), "/nonexistent-dir/x.trace"));
         Assert.Contains("--record /nonexistent-dir/x.trace", err.ToString());
     }
 

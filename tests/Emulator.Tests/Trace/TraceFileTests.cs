@@ -69,7 +69,7 @@ public sealed class TraceFileTests
     [InlineData("trace 1\nmachine ram=1G ram=2G\n", "x.trace:2:16: duplicate machine key 'ram'")]
     [InlineData("trace 1\nmachine ram=1X\n", "x.trace:2:9: invalid size '1X'")]
     [InlineData("trace 1\nmachine atc-entries=1K\n", "x.trace:2:9: invalid number '1K'")]
-    [InlineData("trace 1\nmachine inject=skip-atc\n", "x.trace:2:9: unknown fault-injection switch 'skip-atc'; valid names: skip-atc-inv, skip-tlbi, skip-cfgi, skip-sync-wait")]
+    [InlineData("trace 1\nmachine inject=skip-atc\n", "x.trace:2:9: unknown fault-injection switch 'skip-atc'; valid names: skip-atc-inv, skip-tlbi, skip-cfgi, skip-sync-wait, complete-before-drain")]
     [InlineData("trace 1\nprocess p\nexit p q r\n", "x.trace:3:8: unexpected 'q'")]
     [InlineData("trace 1\n\tbind d p\n", "x.trace:2:7: unknown device 'd'")]
     [InlineData("trace 1\nprocess p # a comment\nprocess p#again\n", "x.trace:3:9: process 'p' already declared at line 2")]
