@@ -342,7 +342,13 @@ internal static partial class BootCommand
         int exit = builtin
             ? (summary.GuestStatus == 0 && problems.Count == 0 ? ExitCodes.Success : ExitCodes.Finding)
             : problems.Count > 0 ? a.ErrorExitCode : summary.GuestStatus;
-        if (!builtin && problems.Count > 0)
+        if (board?.GoneReason is { } gone)
+        {
+            // The board could not be verified to the end: an environment failure, not the guest's.
+            problems.Add($"emulator: {gone}: exit status {ExitCodes.Environment}");
+            exit = ExitCodes.Environment;
+        }
+        else if (!builtin && problems.Count > 0)
         {
             problems.Add($"emulator: exit status {a.ErrorExitCode} (--error-exitcode) instead of the guest's {summary.GuestStatus}");
         }
@@ -370,6 +376,10 @@ internal static partial class BootCommand
         foreach (string d in lies)
         {
             console.MarkupLine("[red]" + Markup.Escape(d) + "[/]");
+        }
+        if (board.GoneReason is not null)
+        {
+            return ExitCodes.Environment;
         }
         return rc == 0 && lies.Count > 0 ? 1 : rc;
     }

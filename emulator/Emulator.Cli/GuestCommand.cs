@@ -1,6 +1,7 @@
 using Emulator.Core;
 using Emulator.Core.Kernel;
 using Emulator.Core.Kernel.Devices;
+using Emulator.Core.Text;
 using Emulator.Cli.Shell;
 
 namespace Emulator.Cli;
@@ -61,7 +62,13 @@ internal static class GuestCommand
                 error = "is a directory, not an executable";
                 return false;
             }
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
+            // Devices and sockets are refused by their type before a byte is read (/dev/zero is not
+            // an executable however long it is read); the size is checked as the file is read.
+            using Stream? stream = InputFile.TryOpen(path, new InputLimits(InputKind.Executable, long.MaxValue, int.MaxValue), out error);
+            if (stream is null)
+            {
+                return false;
+            }
             var buffer = new MemoryStream();
             var chunk = new byte[1 << 16];
             int n;

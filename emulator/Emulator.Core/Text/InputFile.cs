@@ -50,10 +50,10 @@ public static class InputFile
     {
         error = st.Type switch
         {
-            FsAbi.SIfchr => $"is a character device, not a {limits.KindName} file",
-            FsAbi.SIfblk => $"is a block device, not a {limits.KindName} file",
+            FsAbi.SIfchr => $"is a character device, not {limits.KindWithArticle} file",
+            FsAbi.SIfblk => $"is a block device, not {limits.KindWithArticle} file",
             FsAbi.SIfdir => "is a directory",
-            FsAbi.SIfsock => $"is a socket, not a {limits.KindName} file",
+            FsAbi.SIfsock => $"is a socket, not {limits.KindWithArticle} file",
             FsAbi.SIfreg when st.Size > limits.MaxBytes => limits.TooLargeMessage(st.Size),
             _ => null,
         };

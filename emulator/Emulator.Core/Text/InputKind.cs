@@ -11,4 +11,9 @@ public enum InputKind : byte
 
     /// <summary>A hw-config.yaml file (<c>--config</c>).</summary>
     HwConfig,
+
+    /// <summary>A guest executable (<c>emulator boot --guest</c>): read whole, up to the kernel's
+    /// <c>GuestKernel.MaxExecutableBytes</c>; only the device and directory refusals of
+    /// <see cref="InputFile"/> apply (the loader checks the size as it reads).</summary>
+    Executable,
 }

@@ -69,8 +69,12 @@ public sealed record InputLimits(InputKind Kind, long MaxBytes, int MaxLineBytes
     {
         InputKind.Trace => "trace",
         InputKind.StraceLog => "strace log",
+        InputKind.Executable => "executable",
         _ => "hw-config.yaml",
     };
+
+    /// <summary><see cref="KindName"/> with its article ("a trace", "an executable").</summary>
+    public string KindWithArticle => (Kind == InputKind.Executable ? "an " : "a ") + KindName;
 
     /// <summary>The refusal of an input larger than <see cref="MaxBytes"/>.</summary>
     public string TooLargeMessage(long? actual = null) =>
