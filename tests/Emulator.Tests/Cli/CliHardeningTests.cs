@@ -14,7 +14,7 @@ namespace Emulator.Tests.Cli;
 /// bounded memory — what `BoardFailClosedTests` and `BoundedInputTests` prove for the library, here
 /// through `replay`, `trace import-strace` and `boot --guest`.
 /// </summary>
-public sealed class CliFailClosedTests : IDisposable
+public sealed class CliHardeningTests : IDisposable
 {
     private readonly CliTempDir _dir = new();
 
@@ -122,5 +122,37 @@ public sealed class CliFailClosedTests : IDisposable
         Assert.Equal(2, rc);
         Assert.Contains("<stdin>:2:1048577: line longer than 1 MiB", stderr.ToString());
         Assert.True(allocated < 32L << 20, $"allocated {allocated >> 20} MiB"); // one line's buffer, not the stream
+    }
+
+    [Theory]
+    [InlineData("replay")]
+    [InlineData("trace import-strace -o OUT")]
+    [InlineData("boot --guest")]
+    [InlineData("boot --config")]
+    public void A_file_name_with_terminal_controls_is_echoed_escaped(string command)
+    {
+        // A name that would turn the terminal red, return the cursor and reverse the text after it.
+        string name = Path.Combine(_dir.Path, "\u001b[31mred\r\u202egnp.trace");
+        string[] args = [.. command.Replace("OUT", _dir.File_("o.trace")).Split(' '), name];
+
+        var r = CliProcess.Emulator(args);
+
+        Assert.NotEqual(0, r.Rc);
+        Assert.Contains("\\x1b[31mred\\r\\u202egnp.trace", r.Err); // shown, not obeyed
+        Assert.DoesNotContain('\u001b', r.Err + r.Out);
+        Assert.DoesNotContain('\r', r.Err + r.Out);
+        Assert.DoesNotContain('\u202e', r.Err + r.Out);
+    }
+
+    [Fact]
+    public void The_escaping_writer_passes_text_and_line_ends_and_escapes_only_what_acts_on_a_terminal()
+    {
+        var inner = new StringWriter { NewLine = "\n" };
+        var w = new Emulator.Cli.Shell.SafeEchoWriter(inner);
+        w.Write("a\tb\\c");          // TAB and a backslash are text
+        w.WriteLine("\u001b[2J\u0085\u007f\u00e9"); // ESC, C1 NEL, DEL escaped; é is text
+        w.Write('\a');
+
+        Assert.Equal("a\tb\\c\\x1b[2J\\x85\\x7f\u00e9\n\\x07", inner.ToString());
     }
 }
