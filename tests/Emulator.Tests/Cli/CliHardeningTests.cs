@@ -69,7 +69,8 @@ public sealed class CliHardeningTests : IDisposable
     {
         // The control for both tests above: the findings come from the faults, not from the set-up.
         await using var server = SoftBoardServer.Start(new SoftBoard(), new IPEndPoint(IPAddress.Loopback, 0));
-        string config = _dir.BoardConfig(server.TcpEndPoint!.Port, "lockstep: true\ntimeouts:\n  sync: 300ms\n  connect: 3s\n");
+        // A generous timeout: on a loaded machine a slow honest board must not look like a lying one.
+        string config = _dir.BoardConfig(server.TcpEndPoint!.Port, "lockstep: true\ntimeouts:\n  sync: 10s\n  heartbeat: 1s\n  connect: 5s\n");
 
         var (rc, stdout, stderr) = await ReplayOnBoard(config, Corpus("munmap-device.trace"));
 
