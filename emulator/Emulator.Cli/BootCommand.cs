@@ -317,7 +317,9 @@ internal static partial class BootCommand
         };
         // The guest owns stdout and stderr: the emulator's summary goes to stderr after the guest's
         // output, or to --summary/--json.
-        var outcome = GuestCommand.Execute(image, argv, options, stderr, stdout, guestStderr, kernel, a.Verbose, devices: a.Devices);
+        using var interrupt = GuestInterrupt.Listen(stderr);
+        var outcome = GuestCommand.Execute(image, argv, options, stderr, stdout, guestStderr, kernel, a.Verbose, devices: a.Devices,
+            onKernel: interrupt.Attach);
         tracing?.CountAtc(outcome.Machine);
         tracing?.Finish();
         if (outcome.Summary is not { } summary)

@@ -123,8 +123,10 @@ internal static class GuestCommand
     /// <param name="verbose">Every oracle finding in full.</param>
     /// <param name="onMachine">Called once the machine exists, before the guest runs (tracing, statistics).</param>
     /// <param name="devices">SVA devices to add (/dev/sva0, ...).</param>
+    /// <param name="onKernel">Called once the guest is loaded, before it runs (the console's Ctrl-C).</param>
     internal static GuestOutcome Execute(byte[] file, IReadOnlyList<string> argv, MachineOptions options, TextWriter diagnostics,
-        Stream stdout, Stream stderr, GuestKernelOptions? kernel = null, bool verbose = false, Action<Machine>? onMachine = null, int devices = 1)
+        Stream stdout, Stream stderr, GuestKernelOptions? kernel = null, bool verbose = false, Action<Machine>? onMachine = null, int devices = 1,
+        Action<GuestKernel>? onKernel = null)
     {
         string name = argv.Count > 0 ? argv[0] : "guest";
         Machine machine;
@@ -153,6 +155,7 @@ internal static class GuestCommand
             diagnostics.WriteLine($"emulator boot: --guest {name}: {error}");
             return new GuestOutcome(null, ExitCodes.Usage, machine);
         }
+        onKernel?.Invoke(k);
         var result = k.Run();
         return new GuestOutcome(GuestSummary.From(machine, k, result, verbose), 0, machine);
     }

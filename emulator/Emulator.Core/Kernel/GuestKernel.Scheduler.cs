@@ -54,6 +54,7 @@ public sealed partial class GuestKernel
             }
             busy |= StepDevices();
             FireTimers();
+            DeliverConsoleInterrupts();
             if (_retired >= _options.MaxInstructions)
             {
                 KillAll($"the run's instruction budget ({_options.MaxInstructions}) ran out");
