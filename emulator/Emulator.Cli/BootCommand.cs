@@ -62,7 +62,8 @@ internal static partial class BootCommand
             "Boot the emulator and run a guest: the built-in one by default, any static x86-64 ELF with --guest, or the API demonstration with --demo " +
             "(sim backend unless --backend board or --config say otherwise)." +
             ExitCodes.Help("the built-in guest or the demonstration found a problem (a check failed, the oracle fired, lockstep diverged)") +
-            $" With --guest the exit status is the guest's own (128 + N when signal N killed it), or --error-exitcode (default {ExitCodes.DefaultGuestErrorExitCode}) when the oracle, lockstep or the emulator found a problem; 2 and 3 keep their meaning for failures before the guest starts.")
+            $" With --guest the exit status is the guest's own (128 + N when signal N killed it), or --error-exitcode (default {ExitCodes.DefaultGuestErrorExitCode}) when the oracle, lockstep or the emulator found a problem; 2 and 3 keep their meaning for failures before the guest starts. " +
+            "Ctrl-C is the guest's console SIGINT (its handler runs, or it dies of it: 130 with the summary); a second Ctrl-C stops the emulator at once.")
         {
             ram, paging, inject, record, demo, guest, seed, vcpus, cpu, schedule, deviceCount, root, overlay, backend, config, errorExit, summary, json, verbose, guestArgs,
         };
