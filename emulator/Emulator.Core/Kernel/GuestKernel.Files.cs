@@ -196,9 +196,10 @@ public sealed partial class GuestKernel
     /// layer) maps the file's own pages: its contents move into a <see cref="SharedMemoryObject"/> that
     /// every mapping, read and write share (POSIX shared memory, memfd dual mappings). MAP_PRIVATE of a
     /// regular file gets anonymous private pages holding the file's bytes from <paramref name="offset"/>
-    /// (zero past its end): the copy-on-write view, read eagerly. /dev/zero maps anonymous memory. A
-    /// shared writable mapping of a host file is -ENODEV (not offered: the guest's stores would have to
-    /// reach the host file); a read-only one gets the private view.
+    /// (zero past its end): the copy-on-write view, read eagerly. /dev/zero maps anonymous memory.
+    /// MAP_SHARED of a host file maps its <see cref="HostSharedFile"/> (pages shared by every mapping,
+    /// written back to the host); under the overlay a read-only one gets the private view and a
+    /// writable one is -ENODEV (a writable open there copies the file up into memory first).
     /// </summary>
     private long MapFile(GuestProcess p, ulong addr, ulong length, ulong prot, ulong flags, ulong fd, ulong offset)
     {
@@ -242,9 +243,14 @@ public sealed partial class GuestKernel
                 var serr = p.Mm.MmapShared(addr, length, (Protection)(uint)prot, (MapFlags)(uint)flags, obj, offset >> Page.Shift, out ulong at);
                 return serr == Errno.Ok ? (long)at : Return(serr);
             }
+            if (shared && file is HostFile host && host.SharedFiles is { } registry)
+            {
+                return MapHostShared(p, host, registry, addr, length, prot, flags, offset);
+            }
             if (shared && (prot & 2) != 0)
             {
-                Log.Unimplemented.Info("{0}: mmap MAP_SHARED|PROT_WRITE of {1}: shared writable file mappings are not offered (-ENODEV)", p, file.Path);
+                // Only under the overlay, whose host files are read-only (a writable open copies up).
+                Log.Unimplemented.Info("{0}: mmap MAP_SHARED|PROT_WRITE of {1}: the host file is read-only under the overlay (-ENODEV)", p, file.Path);
                 return Return(Errno.ENODEV);
             }
             // Map writable and private, fill from the file, then apply the requested protection.
@@ -277,6 +283,38 @@ public sealed partial class GuestKernel
         finally
         {
             file.Release();
+        }
+    }
+
+    /// <summary>MAP_SHARED of a host file: the file's pages in a <see cref="HostSharedFile"/> shared by
+    /// every mapping of it, read from the host now, written back on msync, fsync, a read or write of
+    /// the file, and when the last mapping goes.</summary>
+    private long MapHostShared(GuestProcess p, HostFile host, HostSharedFiles registry, ulong addr, ulong length, ulong prot, ulong flags, ulong offset)
+    {
+        if (!Page.TryAlignUp(length, out ulong span) || span == 0 || !Page.IsAligned(offset))
+        {
+            return Return(Errno.EINVAL);
+        }
+        var file = registry.Acquire(host.HostFd, _machine.Frames, host.CanWrite, out Errno err);
+        if (file is null)
+        {
+            return Return(err);
+        }
+        var obj = file.Object;
+        try
+        {
+            err = file.Populate(offset >> Page.Shift, span >> Page.Shift);
+            if (err != Errno.Ok)
+            {
+                return Return(err);
+            }
+            obj.PageWritten ??= pfn => _code.Invalidate(pfn << Page.Shift, Page.Size);
+            err = p.Mm.MmapShared(addr, length, (Protection)(uint)prot, (MapFlags)(uint)flags, obj, offset >> Page.Shift, out ulong at);
+            return err == Errno.Ok ? (long)at : Return(err);
+        }
+        finally
+        {
+            obj.Release(); // the hold: the new VMA keeps the object (or, if mapping failed, it goes)
         }
     }
 
