@@ -295,7 +295,7 @@ public sealed partial class GuestKernel
         {
             return Return(Errno.EINVAL);
         }
-        var file = registry.Acquire(host.HostFd, _machine.Frames, host.CanWrite, out Errno err);
+        var file = registry.Acquire(host.HostFd, _machine.Frames, host.CanWrite, host.Path, out Errno err);
         if (file is null)
         {
             return Return(err);
@@ -357,9 +357,10 @@ public sealed partial class GuestKernel
         return sb.ToString();
     }
 
-    private static void AppendMapsLine(StringBuilder sb, GuestProcess p, Vma vma, ulong lo, ulong hi, ulong heapEnd)
+    private void AppendMapsLine(StringBuilder sb, GuestProcess p, Vma vma, ulong lo, ulong hi, ulong heapEnd)
     {
         string name = "";
+        string device = "00:00 0";
         ulong offset = 0;
         foreach (var (start, end, off) in p.ImageRanges)
         {
@@ -381,6 +382,12 @@ public sealed partial class GuestKernel
         if (vma.IsShared)
         {
             offset = (vma.PgOff + ((lo - vma.Start) >> Page.Shift)) * Page.Size;
+            if (FileSystem.SharedHostFiles.Of(vma.Shared!) is { } hostFile)
+            {
+                // A mapped host file: its path, device and inode, as Linux prints a file mapping.
+                name = hostFile.Path;
+                device = $"{hostFile.Key.Item1:x2}:{hostFile.Key.Item2:x2} {hostFile.Key.Item3}";
+            }
             name = name.Length == 0 ? "/dev/zero (deleted)" : name;
         }
         char r = (vma.Prot & Protection.Read) != 0 ? 'r' : '-';
@@ -388,7 +395,7 @@ public sealed partial class GuestKernel
         char x = (vma.Prot & Protection.Exec) != 0 ? 'x' : '-';
         char s = vma.IsShared ? 's' : 'p';
         int before = sb.Length;
-        sb.Append($"{lo:x8}-{hi:x8} {r}{w}{x}{s} {offset:x8} 00:00 0");
+        sb.Append($"{lo:x8}-{hi:x8} {r}{w}{x}{s} {offset:x8} {device}");
         if (name.Length > 0)
         {
             sb.Append(' ', Math.Max(1, 73 - (sb.Length - before)));

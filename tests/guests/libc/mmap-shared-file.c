@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,6 +38,26 @@ int main(int argc, char **argv)
     if (m == MAP_FAILED)
         return 1;
     check(memcmp(m, buf, SIZE) == 0, "the mapping shows the file");
+
+    /* /proc/self/maps names the file with its device and inode, as for any file mapping. */
+    FILE *maps = fopen("/proc/self/maps", "r");
+    char line[512], perms[8] = "";
+    unsigned long lo, off = 1, ino = 0;
+    unsigned maj = 0, min = 0;
+    int named = 0;
+    while (maps && fgets(line, sizeof line, maps)) {
+        if (sscanf(line, "%lx-%*x %7s %lx %x:%x %lu", &lo, perms, &off, &maj, &min, &ino) == 6 && lo == (unsigned long)m) {
+            named = strstr(line, path) != NULL;
+            break;
+        }
+    }
+    if (maps)
+        fclose(maps);
+    struct stat mst;
+    stat(path, &mst);
+    check(strcmp(perms, "rw-s") == 0 && off == 0, "/proc/self/maps: rw-s at offset 0");
+    check(named && maj == major(mst.st_dev) && min == minor(mst.st_dev) && ino == mst.st_ino,
+          "/proc/self/maps: the file's path, device and inode");
 
     memcpy(m + 10, "STORE", 5);
     char got[8] = {0};

@@ -20,7 +20,8 @@ internal sealed class HostSharedFiles
     /// <param name="frames">Guest RAM.</param>
     /// <param name="mayWrite">The description was opened for writing (VM_MAYWRITE): the pages are written back.</param>
     /// <param name="err">Why there is none.</param>
-    public HostSharedFile? Acquire(int hostFd, FrameAllocator frames, bool mayWrite, out Errno err)
+    /// <param name="path">The guest's path of the file (named in /proc/PID/maps).</param>
+    public HostSharedFile? Acquire(int hostFd, FrameAllocator frames, bool mayWrite, string path, out Errno err)
     {
         err = HostLibc.Fstat(hostFd, out FileStat st);
         if (err != Errno.Ok)
@@ -38,7 +39,7 @@ internal sealed class HostSharedFiles
             file.Object.Hold();
             return file;
         }
-        file = HostSharedFile.Create(this, key, frames, hostFd, mayWrite, out err);
+        file = HostSharedFile.Create(this, key, frames, hostFd, mayWrite, path, out err);
         if (file is not null)
         {
             _files.Add(key, file);
@@ -69,6 +70,19 @@ internal sealed class HostSharedFiles
             }
         }
         return first;
+    }
+
+    /// <summary>The mapped host file whose pages are <paramref name="obj"/>, or null (/proc/PID/maps).</summary>
+    public HostSharedFile? Of(Emulator.Core.Mm.SharedMemoryObject obj)
+    {
+        foreach (var file in _files.Values)
+        {
+            if (file.Object == obj)
+            {
+                return file;
+            }
+        }
+        return null;
     }
 
     internal void Forget(HostSharedFile file) => _files.Remove(file.Key);
