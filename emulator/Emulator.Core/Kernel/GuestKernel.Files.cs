@@ -240,6 +240,7 @@ public sealed partial class GuestKernel
                     return Return(Errno.ENOMEM);
                 }
                 obj.PageWritten ??= pfn => _code.Invalidate(pfn << Page.Shift, Page.Size);
+                _mappedFiles.AddOrUpdate(obj, new MappedFileName(file.Path, st.DevMajor, st.DevMinor, st.Ino));
                 var serr = p.Mm.MmapShared(addr, length, (Protection)(uint)prot, (MapFlags)(uint)flags, obj, offset >> Page.Shift, out ulong at);
                 return serr == Errno.Ok ? (long)at : Return(serr);
             }
@@ -286,6 +287,13 @@ public sealed partial class GuestKernel
         }
     }
 
+    /// <summary>The file each shared memory object maps, for /proc/PID/maps (weak: the object's
+    /// lifetime is its mappings').</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SharedMemoryObject, MappedFileName> _mappedFiles = new();
+
+    /// <summary>How /proc/PID/maps names a shared file mapping.</summary>
+    private sealed record MappedFileName(string Path, uint Major, uint Minor, ulong Ino);
+
     /// <summary>MAP_SHARED of a host file: the file's pages in a <see cref="HostSharedFile"/> shared by
     /// every mapping of it, read from the host now, written back on msync, fsync, a read or write of
     /// the file, and when the last mapping goes.</summary>
@@ -309,6 +317,7 @@ public sealed partial class GuestKernel
                 return Return(err);
             }
             obj.PageWritten ??= pfn => _code.Invalidate(pfn << Page.Shift, Page.Size);
+            _mappedFiles.AddOrUpdate(obj, new MappedFileName(file.Path, file.Key.Item1, file.Key.Item2, file.Key.Item3));
             err = p.Mm.MmapShared(addr, length, (Protection)(uint)prot, (MapFlags)(uint)flags, obj, offset >> Page.Shift, out ulong at);
             return err == Errno.Ok ? (long)at : Return(err);
         }
@@ -382,11 +391,12 @@ public sealed partial class GuestKernel
         if (vma.IsShared)
         {
             offset = (vma.PgOff + ((lo - vma.Start) >> Page.Shift)) * Page.Size;
-            if (FileSystem.SharedHostFiles.Of(vma.Shared!) is { } hostFile)
+            if (_mappedFiles.TryGetValue(vma.Shared!, out var mapped))
             {
-                // A mapped host file: its path, device and inode, as Linux prints a file mapping.
-                name = hostFile.Path;
-                device = $"{hostFile.Key.Item1:x2}:{hostFile.Key.Item2:x2} {hostFile.Key.Item3}";
+                // A mapped file (host, tmpfs, /dev/shm, memfd): its path, device and inode, as Linux
+                // prints a file mapping.
+                name = mapped.Path;
+                device = $"{mapped.Major:x2}:{mapped.Minor:x2} {mapped.Ino}";
             }
             name = name.Length == 0 ? "/dev/zero (deleted)" : name;
         }

@@ -72,18 +72,5 @@ internal sealed class HostSharedFiles
         return first;
     }
 
-    /// <summary>The mapped host file whose pages are <paramref name="obj"/>, or null (/proc/PID/maps).</summary>
-    public HostSharedFile? Of(Emulator.Core.Mm.SharedMemoryObject obj)
-    {
-        foreach (var file in _files.Values)
-        {
-            if (file.Object == obj)
-            {
-                return file;
-            }
-        }
-        return null;
-    }
-
     internal void Forget(HostSharedFile file) => _files.Remove(file.Key);
 }
