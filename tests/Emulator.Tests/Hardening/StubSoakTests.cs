@@ -29,9 +29,10 @@ public sealed class StubSoakTests(ITestOutputHelper output)
         // Still alive and answering HELLO after the flood…
         Assert.False(stub.HasExited, stub.Stop());
         Assert.NotNull(caps);
-        // …having taken real traffic (16 connections over the limit were refused and retried)…
+        // …having taken real traffic. (The 16 connections over the limit are refused when the stub
+        // reaches them in its accept queue; on a loaded machine that may be after the 4 s, so their
+        // refusal is StubServerLimitTests' to prove, deterministically, not this flood's.)
         Assert.InRange(soak.FramesSent, 20_000, long.MaxValue);
-        Assert.True(soak.Closed > 0, "connections over the limit were closed");
         // …in bounded memory (1,024 SIDs of ATCs, 48 sessions of 1 MiB input and 256 KiB output at most)
         // and threads (one receive thread per session, 48 at most, plus the runtime's).
         Assert.InRange(peak, 0, 512L << 20);
