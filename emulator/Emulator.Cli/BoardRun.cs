@@ -79,10 +79,29 @@ internal sealed class BoardRun : IDisposable
         return new Guard(Current, this);
     }
 
-    /// <summary>Lockstep's findings for the current machine that mean the board did not apply an
-    /// invalidation (entries the board holds and the model does not), as messages.</summary>
-    public IReadOnlyList<string> BoardOnlyDivergences() =>
-        Current is null ? [] : [.. Current.Divergences.Where(d => d.OnBoardOnly).Select(d => "lockstep: " + d)];
+    /// <summary>What fails the current machine's run on the board, as messages: lockstep's divergences
+    /// that mean the board did not apply an invalidation (entries the board holds and the model does
+    /// not), then the backend's findings (an undecodable or missing dump, a connection lost during
+    /// lockstep, invalidations never completed, another protocol major), each once, with the board's
+    /// identity and both views. The verification fails closed: any of them fails the run.</summary>
+    public IReadOnlyList<string> BoardOnlyDivergences()
+    {
+        if (Current is null)
+        {
+            return [];
+        }
+        var messages = new List<string>();
+        messages.AddRange(Current.Divergences.Where(d => d.OnBoardOnly).Select(d => "lockstep: " + d));
+        messages.AddRange(Current.Findings.Select(f => f.ToString()));
+        return messages;
+    }
+
+    /// <summary>When a finding of the current machine is the board going away (or speaking another
+    /// protocol): its summary, which makes the command exit 3; else null.</summary>
+    public string? GoneReason =>
+        LostReason ?? (Current?.Verdict == BoardVerdict.BoardGone
+            ? $"lost the board {Link.Description}: {Current.Findings.First(f => f.BoardGone).Summary}"
+            : null);
 
     /// <summary>Prints the one line a lost board deserves; returns 3.</summary>
     public int ReportLost(string command, TextWriter stderr)

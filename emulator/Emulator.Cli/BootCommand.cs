@@ -63,7 +63,8 @@ internal static partial class BootCommand
             "Boot the emulator and run a guest: the built-in one by default, any static x86-64 ELF with --guest, or the API demonstration with --demo " +
             "(sim backend unless --backend board or --config say otherwise)." +
             ExitCodes.Help("the built-in guest or the demonstration found a problem (a check failed, the oracle fired, lockstep diverged)") +
-            $" With --guest the exit status is the guest's own (128 + N when signal N killed it), or --error-exitcode (default {ExitCodes.DefaultGuestErrorExitCode}) when the oracle, lockstep or the emulator found a problem; 2 and 3 keep their meaning for failures before the guest starts.")
+            $" With --guest the exit status is the guest's own (128 + N when signal N killed it), or --error-exitcode (default {ExitCodes.DefaultGuestErrorExitCode}) when the oracle, lockstep or the emulator found a problem; 2 and 3 keep their meaning for failures before the guest starts. " +
+            "Ctrl-C is the guest's console SIGINT (its handler runs, or it dies of it: 130 with the summary); a second Ctrl-C stops the emulator at once.")
         {
             ram, paging, inject, record, demo, guest, seed, vcpus, cpu, cpuMode, schedule, deviceCount, root, overlay, backend, config, errorExit, summary, json, verbose, guestArgs,
         };
@@ -321,7 +322,9 @@ internal static partial class BootCommand
         };
         // The guest owns stdout and stderr: the emulator's summary goes to stderr after the guest's
         // output, or to --summary/--json.
-        var outcome = GuestCommand.Execute(image, argv, options, stderr, stdout, guestStderr, kernel, a.Verbose, devices: a.Devices);
+        using var interrupt = GuestInterrupt.Listen(stderr);
+        var outcome = GuestCommand.Execute(image, argv, options, stderr, stdout, guestStderr, kernel, a.Verbose, devices: a.Devices,
+            onKernel: interrupt.Attach);
         tracing?.CountAtc(outcome.Machine);
         tracing?.Finish();
         if (outcome.Summary is not { } summary)
@@ -346,7 +349,13 @@ internal static partial class BootCommand
         int exit = builtin
             ? (summary.GuestStatus == 0 && problems.Count == 0 ? ExitCodes.Success : ExitCodes.Finding)
             : problems.Count > 0 ? a.ErrorExitCode : summary.GuestStatus;
-        if (!builtin && problems.Count > 0)
+        if (board?.GoneReason is { } gone)
+        {
+            // The board could not be verified to the end: an environment failure, not the guest's.
+            problems.Add($"emulator: {gone}: exit status {ExitCodes.Environment}");
+            exit = ExitCodes.Environment;
+        }
+        else if (!builtin && problems.Count > 0)
         {
             problems.Add($"emulator: exit status {a.ErrorExitCode} (--error-exitcode) instead of the guest's {summary.GuestStatus}");
         }
@@ -374,6 +383,10 @@ internal static partial class BootCommand
         foreach (string d in lies)
         {
             console.MarkupLine("[red]" + Markup.Escape(d) + "[/]");
+        }
+        if (board.GoneReason is not null)
+        {
+            return ExitCodes.Environment;
         }
         return rc == 0 && lies.Count > 0 ? 1 : rc;
     }

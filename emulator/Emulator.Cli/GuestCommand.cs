@@ -1,6 +1,7 @@
 using Emulator.Core;
 using Emulator.Core.Kernel;
 using Emulator.Core.Kernel.Devices;
+using Emulator.Core.Text;
 using Emulator.Cli.Shell;
 
 namespace Emulator.Cli;
@@ -61,7 +62,13 @@ internal static class GuestCommand
                 error = "is a directory, not an executable";
                 return false;
             }
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
+            // Devices and sockets are refused by their type before a byte is read (/dev/zero is not
+            // an executable however long it is read); the size is checked as the file is read.
+            using Stream? stream = InputFile.TryOpen(path, new InputLimits(InputKind.Executable, long.MaxValue, int.MaxValue), out error);
+            if (stream is null)
+            {
+                return false;
+            }
             var buffer = new MemoryStream();
             var chunk = new byte[1 << 16];
             int n;
@@ -116,8 +123,10 @@ internal static class GuestCommand
     /// <param name="verbose">Every oracle finding in full.</param>
     /// <param name="onMachine">Called once the machine exists, before the guest runs (tracing, statistics).</param>
     /// <param name="devices">SVA devices to add (/dev/sva0, ...).</param>
+    /// <param name="onKernel">Called once the guest is loaded, before it runs (the console's Ctrl-C).</param>
     internal static GuestOutcome Execute(byte[] file, IReadOnlyList<string> argv, MachineOptions options, TextWriter diagnostics,
-        Stream stdout, Stream stderr, GuestKernelOptions? kernel = null, bool verbose = false, Action<Machine>? onMachine = null, int devices = 1)
+        Stream stdout, Stream stderr, GuestKernelOptions? kernel = null, bool verbose = false, Action<Machine>? onMachine = null, int devices = 1,
+        Action<GuestKernel>? onKernel = null)
     {
         string name = argv.Count > 0 ? argv[0] : "guest";
         Machine machine;
@@ -146,6 +155,7 @@ internal static class GuestCommand
             diagnostics.WriteLine($"emulator boot: --guest {name}: {error}");
             return new GuestOutcome(null, ExitCodes.Usage, machine);
         }
+        onKernel?.Invoke(k);
         var result = k.Run();
         return new GuestOutcome(GuestSummary.From(machine, k, result, verbose), 0, machine);
     }

@@ -173,7 +173,7 @@ internal static partial class ReplayCommand
             {
                 WriteResults(o, result, stderr);
             }
-            lost = board?.LostReason;
+            lost = board?.GoneReason;
         }
         bool Stop() => lost is not null || (interrupted = interrupt?.Requested == true);
 
@@ -246,18 +246,20 @@ internal static partial class ReplayCommand
     internal static TraceOutcome ReplayOne(string file, ReplayOptions options, TextReader? stdin, bool verbose, BoardRun? board, Tracing.TraceRun? tracing)
     {
         using var scope = Emulator.Core.Diagnostics.Log.FileScope(file == CliFiles.StdStream ? "<stdin>" : file);
-        string text;
+        string name = file == CliFiles.StdStream ? "<stdin>" : file;
+        Emulator.Core.Trace.ParseResult parsed;
         try
         {
-            text = CliFiles.ReadAllText(file, stdin);
+            // Streamed a line at a time within the trace limits (docs/design/hardening.md): a device,
+            // an oversize file or an endless pipe is a located error in bounded memory, never a read
+            // of the whole input.
+            parsed = file == CliFiles.StdStream ? TraceParser.Parse(name, stdin ?? Console.In) : TraceParser.ParseFile(file);
         }
         catch (Exception e) when (HostErrors.IsIo(e))
         {
             bool usage = HostErrors.ExitCode(e, file) == ExitCodes.Usage;
             return new TraceOutcome(file, [new TraceError(file, 0, 0, HostErrors.Describe(e, file))], null) { Unreadable = !usage };
         }
-        string name = file == CliFiles.StdStream ? "<stdin>" : file;
-        var parsed = TraceParser.Parse(name, text);
         if (!parsed.Success)
         {
             return new TraceOutcome(name, parsed.Errors, null);

@@ -83,29 +83,42 @@ internal static class TraceCommand
             stderr.WriteLine("emulator trace import-strace: --dma-probe needs --device");
             return Usage;
         }
-        string text;
+        var options = new StraceImportOptions(args.Device, args.Device is null ? 0 : args.DmaProbes, args.Seed);
+        // Streamed a line at a time within the strace-log limits: a device, an oversize file or an
+        // endless pipe is a located error in bounded memory.
+        bool isStdin = args.Log == CliFiles.StdStream;
+        long size = 0;
+        if (!isStdin)
+        {
+            try
+            {
+                size = File.Exists(args.Log) ? new FileInfo(args.Log).Length : 0;
+            }
+            catch (Exception e) when (HostErrors.IsIo(e))
+            {
+                size = 0;
+            }
+        }
+        StraceImportResult Import() => isStdin ? StraceImporter.Import(stdin ?? Console.In, options) : StraceImporter.ImportFile(args.Log, options);
+        StraceImportResult result;
         try
         {
-            text = CliFiles.ReadAllText(args.Log, stdin);
+            // A spinner only for logs that take a noticeable time (about 1 MB converts in a second).
+            if (progress is not null && size > 1 << 20)
+            {
+                StraceImportResult? r = null;
+                progress.Status().Start($"converting {Markup.Escape(args.Log)} ({size >> 20} MiB)", _ => r = Import());
+                result = r!;
+            }
+            else
+            {
+                result = Import();
+            }
         }
         catch (Exception e) when (HostErrors.IsIo(e))
         {
             stderr.WriteLine($"emulator trace import-strace: {args.Log}: {HostErrors.Describe(e, args.Log)}");
             return HostErrors.ExitCode(e, args.Log);
-        }
-
-        var options = new StraceImportOptions(args.Device, args.Device is null ? 0 : args.DmaProbes, args.Seed);
-        StraceImportResult result;
-        // A spinner only for logs that take a noticeable time (about 1 MB converts in a second).
-        if (progress is not null && text.Length > 1 << 20)
-        {
-            StraceImportResult? r = null;
-            progress.Status().Start($"converting {Markup.Escape(args.Log)} ({text.Length >> 20} MiB)", _ => r = StraceImporter.Import(text, options));
-            result = r!;
-        }
-        else
-        {
-            result = StraceImporter.Import(text, options);
         }
         if (interrupt?.Requested == true)
         {

@@ -125,9 +125,12 @@ public sealed class Machine
             IotlbEntries = Options.IotlbEntries,
             SvaPaging = Options.Paging,
         });
+        int cmdqLog2 = BitOperations.Log2((uint)Math.Max(Options.CmdqEntries, 2));
         var driver = new SmmuDriver(Memory, Frames, smmu, new SmmuDriverOptions
         {
-            CmdqLog2Size = BitOperations.Log2((uint)Math.Max(Options.CmdqEntries, 2)),
+            CmdqLog2Size = cmdqLog2,
+            // A batch leaves room for its CMD_SYNC, so a small queue (cmdq-entries=2) batches less.
+            BatchSize = Math.Min(new SmmuDriverOptions().BatchSize, (1 << cmdqLog2) - 1),
         });
         var err = driver.Init();
         if (err != Errno.Ok)
@@ -159,7 +162,7 @@ public sealed class Machine
     public void CheckAtcAgainstPageTables(SvaContext context, ulong start = 0, ulong end = ulong.MaxValue)
     {
         var entries = t_dump ??= [];
-        foreach (uint sid in context.BoundSids())
+        foreach (var (sid, _) in Volatile.Read(ref context.Targets))
         {
             var device = Device(sid);
             if (device is null)
@@ -167,13 +170,9 @@ public sealed class Machine
                 continue;
             }
             entries.Clear();
-            device.Atc.Dump(entries);
+            device.Atc.DumpOverlapping(entries, context.Pasid, start, end);
             foreach (var e in entries)
             {
-                if ((e.Pasid != context.Pasid && !e.Global) || e.Va >= end || e.Last < start)
-                {
-                    continue;
-                }
                 ulong pages = Math.Min(e.Size >> Page.Shift, MaxPagesCheckedPerEntry);
                 for (ulong i = 0; i < pages; i++)
                 {

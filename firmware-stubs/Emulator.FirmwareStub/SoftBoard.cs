@@ -20,8 +20,14 @@ namespace Emulator.FirmwareStub;
 /// </remarks>
 public sealed class SoftBoard
 {
-    /// <summary>SID → that device's ATC. Entries are added, never removed (RESET empties the ATCs).</summary>
+    /// <summary>SID → that device's ATC. Entries are added, never removed (RESET empties the ATCs); at most
+    /// <see cref="SoftBoardOptions.MaxSids"/> of them through <see cref="TryGetOrCreateAtc"/>.</summary>
     private readonly ConcurrentDictionary<uint, Atc> _atcs = new();
+
+    /// <summary>Serialises the creation of ATCs, so the count cannot pass the limit between check and add.</summary>
+    private readonly Lock _createLock = new();
+
+    private long _sidsRefused;
 
     private SoftBoardFaults _faults;
     private long _sessionsStarted;
@@ -60,8 +66,34 @@ public sealed class SoftBoard
     /// <summary>Sessions created so far (connections served, for the server's log and tests).</summary>
     public long SessionsStarted => Interlocked.Read(ref _sessionsStarted);
 
-    /// <summary>The ATC of device <paramref name="sid"/>, made empty on first use. Any thread.</summary>
+    /// <summary>The ATC of device <paramref name="sid"/>, made empty on first use, whatever the limit
+    /// (for tests that inspect the board; the protocol goes through <see cref="TryGetOrCreateAtc"/>). Any thread.</summary>
     public Atc GetAtc(uint sid) => _atcs.GetOrAdd(sid, static (_, geometry) => new Atc(geometry), Options.Geometry);
+
+    /// <summary>The ATC of device <paramref name="sid"/>, made on first use while fewer than
+    /// <see cref="SoftBoardOptions.MaxSids"/> SIDs have one. Any thread.</summary>
+    /// <returns>False (and counted) when the SID is new and the board is full.</returns>
+    public bool TryGetOrCreateAtc(uint sid, [NotNullWhen(true)] out Atc? atc)
+    {
+        if (_atcs.TryGetValue(sid, out atc))
+            return true;
+        lock (_createLock)
+        {
+            if (_atcs.TryGetValue(sid, out atc))
+                return true;
+            if ((uint)_atcs.Count >= Options.MaxSids)
+            {
+                Interlocked.Increment(ref _sidsRefused);
+                return false;
+            }
+            atc = new Atc(Options.Geometry);
+            _atcs[sid] = atc;
+            return true;
+        }
+    }
+
+    /// <summary>ATC_FILLs refused because they named one SID more than <see cref="SoftBoardOptions.MaxSids"/>.</summary>
+    public long SidsRefused => Interlocked.Read(ref _sidsRefused);
 
     /// <summary>The ATC of device <paramref name="sid"/> if anything was ever filled into it. Any thread.</summary>
     public bool TryGetAtc(uint sid, [NotNullWhen(true)] out Atc? atc) => _atcs.TryGetValue(sid, out atc);

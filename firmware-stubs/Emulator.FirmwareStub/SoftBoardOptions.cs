@@ -42,12 +42,45 @@ public sealed record SoftBoardOptions
     /// HELLO with CAPS, so that a host's own refusal of the board's version can be tested.</summary>
     public bool CheckHostVersion { get; init; } = true;
 
+    /// <summary>SIDs the board keeps an ATC for (CAPS maxSids): an ATC_FILL for one more is answered
+    /// with ERROR(overrun) and dropped, so memory is bounded however many SIDs a host invents.
+    /// 4096 SIDs of the default geometry hold about 50 MiB.</summary>
+    public uint MaxSids { get; init; } = 4096;
+
+    /// <summary>Connections a <see cref="SoftBoardServer"/> serves at once (CAPS maxConnections): one more
+    /// gets ERROR(overrun) and is closed. Each costs a receive thread and up to
+    /// <see cref="MaxPendingBytes"/> + <see cref="MaxUnflushedBytes"/> of buffers.</summary>
+    public ushort MaxConnections { get; init; } = 64;
+
+    /// <summary>Input held unhandled per connection (the receive pipe's pause threshold): beyond it the
+    /// board stops reading and TCP pushes back.</summary>
+    public const uint MaxPendingBytes = 1 << 20;
+
+    /// <summary>Replies buffered before the board flushes mid-read: a read full of ATC_DUMPs cannot make
+    /// megabytes of replies at once.</summary>
+    public const int MaxUnflushedBytes = 256 << 10;
+
+    /// <summary>A connection with no frame for this long is closed (CAPS idleTimeoutMs); the host's
+    /// heartbeats (every 250 ms by default) keep a live one open. Zero: never.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A connection that has not completed HELLO this long after it opened is closed.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A host that does not take the board's replies for this long (a flush blocked on a full
+    /// socket) is disconnected: it is not reading, and the board will not buffer for it.</summary>
+    public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The limits these options announce in CAPS.</summary>
+    public CapsLimits ToLimits() => new(MaxSids, (uint)Math.Min(uint.MaxValue, (ulong)MaxSids * (ulong)(Geometry.Entries + Geometry.RangedEntries)),
+        MaxConnections, MaxPendingBytes, (uint)Math.Min(uint.MaxValue, (ulong)IdleTimeout.TotalMilliseconds));
+
     /// <summary>The CAPS payload these options announce.</summary>
     public CapsPayload ToCaps() =>
-        new(BoardId, Version, (uint)Geometry.Entries, (ushort)Geometry.Ways, MaxBatch, MaxOutstanding);
+        new(BoardId, Version, (uint)Geometry.Entries, (ushort)Geometry.Ways, MaxBatch, MaxOutstanding, ToLimits());
 
     /// <exception cref="ArgumentOutOfRangeException">A limit is 0, <see cref="MaxOutstanding"/> exceeds
-    /// <see cref="MaxOutstandingLimit"/>, or the ways do not fit CAPS's 16 bits.</exception>
+    /// <see cref="MaxOutstandingLimit"/>, the ways do not fit CAPS's 16 bits, or a timeout is not positive.</exception>
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(Geometry);
@@ -57,5 +90,11 @@ public sealed record SoftBoardOptions
             throw new ArgumentOutOfRangeException(nameof(MaxOutstanding), MaxOutstanding, $"maxOutstanding must be 1..{MaxOutstandingLimit}");
         if (Geometry.Ways > ushort.MaxValue)
             throw new ArgumentOutOfRangeException(nameof(Geometry), Geometry.Ways, "CAPS carries the ways in 16 bits");
+        if (MaxSids == 0)
+            throw new ArgumentOutOfRangeException(nameof(MaxSids), MaxSids, "maxSids must be at least 1");
+        if (MaxConnections == 0)
+            throw new ArgumentOutOfRangeException(nameof(MaxConnections), MaxConnections, "maxConnections must be at least 1");
+        if (IdleTimeout < TimeSpan.Zero || HandshakeTimeout <= TimeSpan.Zero || WriteTimeout <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(IdleTimeout), "timeouts must be positive (the idle timeout may be 0: never)");
     }
 }

@@ -14,7 +14,10 @@ namespace Emulator.FirmwareStub;
 /// </summary>
 /// <remarks>
 /// <para>A client that sends garbage, stops inside a frame or resets the connection ends only its own
-/// session (logged); the server keeps accepting. Bytes are moved with System.IO.Pipelines over a
+/// session (logged); the server keeps accepting. It is bounded: at most
+/// <see cref="SoftBoardOptions.MaxConnections"/> sessions (one more gets ERROR overrun and is closed),
+/// each with bounded buffers and idle, handshake and write timeouts; an accept that fails for want of
+/// descriptors, threads or memory is survived (<see cref="AcceptLoopAsync"/>). Bytes are moved with System.IO.Pipelines over a
 /// <see cref="NetworkStream"/>; TCP_NODELAY is on, because replies are already batched per read and
 /// Nagle would only delay a SYNC_ACK.</para>
 /// </remarks>
@@ -35,7 +38,17 @@ public sealed class SoftBoardServer : IAsyncDisposable
     private readonly Dictionary<SoftBoardSession, Task> _sessions = [];
 
     private long _connectionsAccepted;
+    private long _connectionsRefused;
+    private long _acceptFailures;
+    private int _refusing;
+    private int _acceptTrouble;
     private int _disposed;
+
+    /// <summary>Guards <see cref="_spare"/>.</summary>
+    private readonly Lock _spareLock = new();
+
+    /// <summary>A descriptor held in reserve for the moment the process runs out (see <see cref="ShedOne"/>).</summary>
+    private Microsoft.Win32.SafeHandles.SafeFileHandle? _spare = OpenSpare();
 
     private SoftBoardServer(SoftBoard board) => Board = board;
 
@@ -64,6 +77,13 @@ public sealed class SoftBoardServer : IAsyncDisposable
     /// <summary>Connections accepted so far.</summary>
     public long ConnectionsAccepted => Interlocked.Read(ref _connectionsAccepted);
 
+    /// <summary>Connections closed at once: over <see cref="SoftBoardOptions.MaxConnections"/>, or shed
+    /// while out of descriptors.</summary>
+    public long ConnectionsRefused => Interlocked.Read(ref _connectionsRefused);
+
+    /// <summary>Accepts that failed for want of a descriptor, a thread or memory (each survived).</summary>
+    public long AcceptFailures => Interlocked.Read(ref _acceptFailures);
+
     /// <summary>Sessions running now.</summary>
     public int ActiveSessions
     {
@@ -81,13 +101,16 @@ public sealed class SoftBoardServer : IAsyncDisposable
     /// <param name="unixPath">Path of a Unix domain socket; it must not exist. (A stub that was killed
     /// leaves its socket file behind; .NET cannot tell a socket file from any other, so the stub never
     /// deletes what it did not create, and the error says to remove it.)</param>
-    /// <exception cref="ArgumentException">Neither endpoint given.</exception>
+    /// <exception cref="ArgumentException">Neither endpoint given, or <paramref name="unixPath"/> cannot
+    /// name a socket (<see cref="UnixSocketPath.Check"/>).</exception>
     /// <exception cref="IOException">An address cannot be bound (in use, no permission); the message names it.</exception>
     public static SoftBoardServer Start(SoftBoard board, IPEndPoint? tcp = null, string? unixPath = null)
     {
         ArgumentNullException.ThrowIfNull(board);
         if (tcp is null && unixPath is null)
             throw new ArgumentException("give a TCP endpoint, a Unix socket path, or both");
+        if (unixPath is not null && !UnixSocketPath.Check(unixPath, out string? unixError))
+            throw new ArgumentException(unixError, nameof(unixPath));
         var server = new SoftBoardServer(board);
         try
         {
@@ -133,31 +156,143 @@ public sealed class SoftBoardServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Accepts until the server stops, whatever happens to one accept: a failure never ends
+    /// the loop. Out of descriptors (EMFILE/ENFILE), it closes its spare descriptor to accept and close
+    /// the connection waiting (so that client is told at once instead of hanging in the backlog), takes
+    /// the spare back, logs once and backs off up to a second; sessions already open go on. The
+    /// daemon practice of nginx and libev.</summary>
     private async Task AcceptLoopAsync(Socket listener)
     {
         CancellationToken stop = _stop.Token;
+        int backoffMs = 0;
         while (!stop.IsCancellationRequested)
         {
             Socket client;
             try
             {
+                if (backoffMs > 0)
+                    await Task.Delay(backoffMs, stop).ConfigureAwait(false);
                 client = await listener.AcceptAsync(stop).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
                 return;
             }
-            catch (SocketException e)
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
             {
-                // The client gave up between SYN and accept, or we ran out of descriptors: keep serving the others.
-                Logger.Warn("accept failed on {0}: {1}", listener.LocalEndPoint, e.Message);
+                Trouble(listener, e.Message);
+                ShedOne(listener);
+                backoffMs = Math.Clamp(backoffMs * 2, 10, 1000);
                 continue;
             }
-            StartSession(client);
+            catch (SocketException e)
+            {
+                // The client gave up between SYN and accept: nothing wrong with us.
+                Logger.Debug("accept failed on {0}: {1}", listener.LocalEndPoint, e.Message);
+                continue;
+            }
+            try
+            {
+                StartSession(client);
+                backoffMs = 0;
+                if (Interlocked.Exchange(ref _acceptTrouble, 0) != 0)
+                    Logger.Warn("taking new connections on {0} again ({1} accepts failed)", listener.LocalEndPoint, AcceptFailures);
+            }
+            catch (Exception e) when (e is OutOfMemoryException or ThreadStartException or IOException or SocketException or ObjectDisposedException)
+            {
+                // No thread for one more session: the runtime reports a thread it cannot start (out of
+                // descriptors or memory) as OutOfMemoryException. Close it, keep serving, back off.
+                Trouble(listener, e.Message);
+                client.Dispose();
+                backoffMs = Math.Clamp(backoffMs * 2, 10, 1000);
+            }
+        }
+    }
+
+    /// <summary>Counts a failed accept; the first of an episode is logged, the rest only counted (the
+    /// episode's end is logged too, with the count).</summary>
+    private void Trouble(Socket listener, string why)
+    {
+        Interlocked.Increment(ref _acceptFailures);
+        if (Interlocked.Exchange(ref _acceptTrouble, 1) == 0)
+            Logger.Warn("cannot take new connections on {0}: {1}; shedding them and backing off ({2} sessions go on)",
+                listener.LocalEndPoint, why.TrimEnd('.'), ActiveSessions);
+    }
+
+    /// <summary>Out of descriptors: give back the spare, accept the connection that is waiting and close
+    /// it at once, take the spare again.</summary>
+    private void ShedOne(Socket listener)
+    {
+        lock (_spareLock)
+        {
+            _spare?.Dispose();
+            _spare = null;
+            try
+            {
+                if (listener.Poll(0, SelectMode.SelectRead))
+                {
+                    using Socket shed = listener.Accept();
+                    Interlocked.Increment(ref _connectionsRefused);
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
+            {
+                // Still nothing to spare, or stopping: the back-off covers it.
+            }
+            _spare = OpenSpare();
+        }
+    }
+
+    private static Microsoft.Win32.SafeHandles.SafeFileHandle? OpenSpare()
+    {
+        try
+        {
+            return File.OpenHandle("/dev/null");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 
     private void StartSession(Socket client)
+    {
+        if (ActiveSessions >= Board.Options.MaxConnections)
+        {
+            Refuse(client);
+            return;
+        }
+        if (Interlocked.Exchange(ref _refusing, 0) != 0)
+            Logger.Warn("serving new connections again ({0} refused so far)", ConnectionsRefused);
+        StartAcceptedSession(client);
+    }
+
+    /// <summary>At the connection limit: say why in an ERROR and close. The send is a single small
+    /// non-blocking write into an empty socket buffer, so it cannot stall the accept loop.</summary>
+    private void Refuse(Socket client)
+    {
+        Interlocked.Increment(ref _connectionsRefused);
+        if (Interlocked.Exchange(ref _refusing, 1) == 0)
+            Logger.Warn("at the limit of {0} connections: refusing new ones (ERROR overrun)", Board.Options.MaxConnections);
+        try
+        {
+            string message = string.Create(CultureInfo.InvariantCulture,
+                $"the board serves at most {Board.Options.MaxConnections} connections (CAPS maxConnections); try again later");
+            var payload = new ErrorPayload(WireErrorCode.Overrun, message);
+            Span<byte> frame = stackalloc byte[FrameCodec.GetFrameLength(payload.Size)];
+            int length = FrameCodec.WriteFrame(frame, 0, payload);
+            client.Blocking = false;
+            client.Send(frame[..length], SocketFlags.None, out _);
+            client.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // It went away first.
+        }
+        client.Dispose();
+    }
+
+    private void StartAcceptedSession(Socket client)
     {
         long number = Interlocked.Increment(ref _connectionsAccepted);
         string description;
@@ -171,10 +306,17 @@ public sealed class SoftBoardServer : IAsyncDisposable
             description = "tcp " + client.RemoteEndPoint;
         }
         var stream = new NetworkStream(client, ownsSocket: true);
-        SoftBoardSession session = Board.CreateSession(
-            SocketReceivePump.Start(client, "stub rx", ReceiveBufferSize),
-            PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true)),
-            description);
+        PipeReader input;
+        try
+        {
+            input = SocketReceivePump.Start(client, "stub rx", ReceiveBufferSize);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+        SoftBoardSession session = Board.CreateSession(input, PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true)), description);
         Logger.Info("{0}: connected", description);
         lock (_sessionsLock)
         {
@@ -221,6 +363,11 @@ public sealed class SoftBoardServer : IAsyncDisposable
             running = [.. _sessions.Values];
         }
         await Task.WhenAll(running).ConfigureAwait(false);
+        lock (_spareLock)
+        {
+            _spare?.Dispose();
+            _spare = null;
+        }
         if (UnixPath is not null)
         {
             try

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Emulator.Core.Diagnostics;
 using Emulator.Core.Pcie;
+using Emulator.Core.Text;
 using Emulator.Core.Wire;
 
 namespace Emulator.FirmwareStub;
@@ -14,7 +15,7 @@ public sealed partial class SoftBoardSession
         if (frame.Type != MessageType.Hello && frame.Version.Major != Board.Options.Version.Major)
         {
             // The frozen header let us delimit it, but its payload may be laid out differently.
-            if (Log.GuestError.IsWarnEnabled)
+            if (WantGuestError())
                 GuestError($"{frame.Type} seq {frame.Sequence} speaks protocol {frame.Version}: NAK UnsupportedVersion");
             Nak(frame.Sequence, NakReason.UnsupportedVersion);
             return;
@@ -37,7 +38,7 @@ public sealed partial class SoftBoardSession
                 break;
             default:
                 // Board → host types are unknown here too: the board accepts only requests.
-                if (Log.GuestError.IsWarnEnabled)
+                if (WantGuestError())
                     GuestError($"unknown message type 0x{(byte)frame.Type:X2} seq {frame.Sequence}: NAK");
                 Nak(frame.Sequence, NakReason.UnknownType);
                 return;
@@ -47,7 +48,7 @@ public sealed partial class SoftBoardSession
             // A board cannot hang up a USB link, so it answers and keeps waiting for HELLO; the socket
             // stub does the same, so that both transports behave alike.
             string message = string.Create(CultureInfo.InvariantCulture, $"HELLO expected before {frame.Type} (seq {frame.Sequence})");
-            if (Log.GuestError.IsWarnEnabled)
+            if (WantGuestError())
                 GuestError(message);
             Reply(new ErrorPayload(WireErrorCode.Unspecified, message));
             return;
@@ -97,7 +98,7 @@ public sealed partial class SoftBoardSession
         _sinceSync = 0;
         HostName = hello.HostName;
         SetState(SoftBoardSessionState.Open);
-        Logger.Info("{0}: HELLO from '{1}', protocol {2}", Description, hello.HostName, hello.Version);
+        Logger.Info("{0}: HELLO from '{1}', protocol {2}", Description, SafeText.Escape(hello.HostName), hello.Version);
         Reply(Board.Caps);
     }
 
@@ -106,7 +107,7 @@ public sealed partial class SoftBoardSession
         // ProtocolVersion.Check words its refusal for the emulator's side; this is the board's.
         string message = string.Create(CultureInfo.InvariantCulture,
             $"refused: host speaks protocol {theirs}, board speaks {Board.Options.Version}");
-        if (Log.GuestError.IsWarnEnabled)
+        if (WantGuestError())
             GuestError(message);
         Reply(new ErrorPayload(WireErrorCode.VersionRefused, message));
         _closing = SoftBoardSessionEnd.VersionRefused;
@@ -130,7 +131,7 @@ public sealed partial class SoftBoardSession
     {
         if (NakPayload.TryRead(payload, out NakPayload nak))
             Logger.Debug("{0}: host NAKed our seq {1} ({2})", Description, nak.Sequence, nak.Reason);
-        else if (Log.GuestError.IsWarnEnabled)
+        else if (WantGuestError())
             GuestError("malformed NAK from the host");
     }
 
@@ -138,14 +139,15 @@ public sealed partial class SoftBoardSession
     /// for a new HELLO.</summary>
     private void OnError(ReadOnlySpan<byte> payload)
     {
-        if (Log.GuestError.IsWarnEnabled)
+        if (WantGuestError())
         {
             GuestError(ErrorPayload.TryRead(payload, out ErrorPayload error)
-                ? $"host sent ERROR {error.Code}: {error.Message}"
+                ? $"host sent ERROR {error.Code}: {SafeText.Escape(error.Message, ErrorPayload.MaxMessageBytes)}"
                 : "host sent a malformed ERROR");
         }
         _pendingCount = 0;
         _sinceSync = 0;
+        _awaitingHelloSince = Environment.TickCount64;
         SetState(SoftBoardSessionState.AwaitingHello);
     }
 
@@ -159,7 +161,7 @@ public sealed partial class SoftBoardSession
         }
         if (_sinceSync >= Board.Options.MaxBatch || _pendingCount >= _pending.Length)
         {
-            if (Log.GuestError.IsWarnEnabled)
+            if (WantGuestError())
                 GuestError($"ATC_INV seq {frame.Sequence} itag {inv.Itag} over the limits ({_sinceSync} since SYNC, {_pendingCount} outstanding): NAK Busy");
             Nak(frame.Sequence, NakReason.Busy);
             return;
@@ -224,7 +226,18 @@ public sealed partial class SoftBoardSession
             BadPayload(frame);
             return;
         }
-        Board.GetAtc(fill.Sid).Insert(fill.ToAtcEntry());
+        if (!Board.TryGetOrCreateAtc(fill.Sid, out Atc? atc))
+        {
+            // Bounded, not grown: the fill is dropped (a board ATC that lacks an entry is never
+            // incoherent, only smaller) and the host told why.
+            string message = string.Create(CultureInfo.InvariantCulture,
+                $"ATC_FILL seq {frame.Sequence} for sid 0x{fill.Sid:x}: the board keeps ATCs for at most {Board.Options.MaxSids} SIDs (CAPS maxSids); fill dropped");
+            if (WantGuestError())
+                GuestError(message);
+            Reply(new ErrorPayload(WireErrorCode.Overrun, message));
+            return;
+        }
+        atc.Insert(fill.ToAtcEntry());
     }
 
     /// <summary>RESET: empty every ATC of the board, forget outstanding itags (never completed), RESET_ACK.</summary>
@@ -239,7 +252,7 @@ public sealed partial class SoftBoardSession
 
     private void BadPayload(in Frame frame)
     {
-        if (Log.GuestError.IsWarnEnabled)
+        if (WantGuestError())
             GuestError($"malformed {frame.Type} payload ({frame.Payload.Length} bytes) seq {frame.Sequence}: NAK");
         Nak(frame.Sequence, NakReason.BadPayload);
     }

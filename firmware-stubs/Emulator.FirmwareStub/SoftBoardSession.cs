@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
@@ -55,6 +56,10 @@ public sealed partial class SoftBoardSession
     /// <summary>A <see cref="SoftBoardSessionState"/>; an int so that other threads can read it with Volatile.</summary>
     private int _state;
     private SoftBoardSessionEnd? _closing;
+
+    /// <summary>When the session last started waiting for HELLO (connected, or the host sent ERROR):
+    /// the handshake timeout runs from here.</summary>
+    private long _awaitingHelloSince;
     private bool _replied;
     private int _started;
 
@@ -142,9 +147,15 @@ public sealed partial class SoftBoardSession
             Logger.Info("{0}: transport failed: {1}", Description, e.Message);
         }
         SetState(SoftBoardSessionState.Closed);
+        // Completing a stream's writer without an exception writes what is buffered: into a host that
+        // is not reading (or a server that is stopping) that would never return.
+        if (end is SoftBoardSessionEnd.WriteTimeout or SoftBoardSessionEnd.Cancelled)
+            failure ??= new IOException($"session ended ({end}); unsent replies dropped");
         await CompleteQuietly(_input.CompleteAsync()).ConfigureAwait(false);
         await CompleteQuietly(_output.CompleteAsync(failure)).ConfigureAwait(false);
         Logger.Info("{0}: session ended ({1}), {2} frames in, {3} out", Description, end, FramesReceived, FramesSent);
+        if (_guestErrors > MaxGuestErrorsLogged && Log.GuestError.IsWarnEnabled)
+            Log.GuestError.Warn("firmware-stub {0}: {1} guest errors on this connection, the first {2} logged", Description, _guestErrors, MaxGuestErrorsLogged);
         return end;
     }
 
@@ -162,11 +173,38 @@ public sealed partial class SoftBoardSession
 
     private async Task<SoftBoardSessionEnd> ServeAsync(CancellationToken cancellationToken)
     {
+        SoftBoardOptions options = Board.Options;
+        _awaitingHelloSince = Environment.TickCount64;
+        // One token for every wait of the session, re-armed before each: a read waits at most the idle
+        // (or what is left of the handshake) timeout, a flush the write timeout. Cancelled, it ends the session.
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         while (true)
         {
-            ReadResult result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
-            ReadOnlySequence<byte> rest = HandleFrames(result.Buffer);
-            _input.AdvanceTo(rest.Start, rest.End);
+            bool open = (SoftBoardSessionState)_state == SoftBoardSessionState.Open;
+            long wait = open ? (long)options.IdleTimeout.TotalMilliseconds
+                : _awaitingHelloSince + (long)options.HandshakeTimeout.TotalMilliseconds - Environment.TickCount64;
+            if (!open && wait <= 0)
+                return await TimedOutAsync(SoftBoardSessionEnd.HandshakeTimeout).ConfigureAwait(false);
+            if (wait > 0)
+                timer.CancelAfter(TimeSpan.FromMilliseconds(wait));
+            else
+                timer.CancelAfter(Timeout.InfiniteTimeSpan);
+            ReadResult result;
+            try
+            {
+                result = await _input.ReadAsync(timer.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return await TimedOutAsync(open ? SoftBoardSessionEnd.IdleTimeout : SoftBoardSessionEnd.HandshakeTimeout).ConfigureAwait(false);
+            }
+            ReadOnlySequence<byte> rest = HandleFrames(result.Buffer, out bool more);
+            // Stopped early to flush (more whole frames wait): examined = consumed, so the next read
+            // returns them at once instead of waiting for new bytes.
+            if (more)
+                _input.AdvanceTo(rest.Start);
+            else
+                _input.AdvanceTo(rest.Start, rest.End);
 
             if (_replied)
             {
@@ -174,29 +212,67 @@ public sealed partial class SoftBoardSession
                 TimeSpan delay = _faults.ReplyDelay;
                 if (delay > TimeSpan.Zero)
                     await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                FlushResult flushed = await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                timer.CancelAfter(options.WriteTimeout);
+                FlushResult flushed;
+                try
+                {
+                    flushed = await _output.FlushAsync(timer.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    Logger.Info("{0}: the host took no reply for {1} s: closing", Description, options.WriteTimeout.TotalSeconds);
+                    return SoftBoardSessionEnd.WriteTimeout;
+                }
                 if (flushed.IsCompleted)
                     return SoftBoardSessionEnd.PeerClosed;
             }
             if (_closing is { } closing)
                 return closing;
-            if (result.IsCompleted)
+            if (result.IsCompleted && !more)
             {
                 if (rest.IsEmpty)
                     return SoftBoardSessionEnd.PeerClosed;
-                if (Log.GuestError.IsWarnEnabled)
+                if (WantGuestError())
                     GuestError($"connection closed inside a frame: {rest.Length} bytes left over");
                 return SoftBoardSessionEnd.PeerClosedInsideFrame;
             }
         }
     }
 
-    /// <summary>Handles every whole frame at the head of <paramref name="buffer"/>; returns what is left
-    /// (a partial frame, or everything behind a frame that closed the session).</summary>
-    private ReadOnlySequence<byte> HandleFrames(ReadOnlySequence<byte> buffer)
+    /// <summary>Tells the host why the board is closing (best effort: the host may not be reading) and ends.</summary>
+    private async Task<SoftBoardSessionEnd> TimedOutAsync(SoftBoardSessionEnd end)
     {
+        string message = end == SoftBoardSessionEnd.HandshakeTimeout
+            ? string.Create(CultureInfo.InvariantCulture, $"no HELLO within {Board.Options.HandshakeTimeout.TotalSeconds:0.###} s of connecting; closing")
+            : string.Create(CultureInfo.InvariantCulture, $"no frame for {Board.Options.IdleTimeout.TotalSeconds:0.###} s; closing");
+        Logger.Info("{0}: {1}", Description, message);
+        Reply(new ErrorPayload(WireErrorCode.Unspecified, message));
+        using var flush = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        try
+        {
+            await _output.FlushAsync(flush.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host is not reading either; it is closed all the same.
+        }
+        return end;
+    }
+
+    /// <summary>Handles every whole frame at the head of <paramref name="buffer"/>; returns what is left
+    /// (a partial frame, or everything behind a frame that closed the session). <paramref name="more"/>:
+    /// it stopped early because <see cref="SoftBoardOptions.MaxUnflushedBytes"/> of replies are waiting.</summary>
+    private ReadOnlySequence<byte> HandleFrames(ReadOnlySequence<byte> buffer, out bool more)
+    {
+        more = false;
         while (_closing is null)
         {
+            if (_output.CanGetUnflushedBytes && _output.UnflushedBytes >= SoftBoardOptions.MaxUnflushedBytes)
+            {
+                // Replies are bounded per flush, not per read: flush these, then handle the rest.
+                more = true;
+                break;
+            }
             if (FrameCodec.TryParseFrame(buffer, out Frame frame, out SequencePosition consumed, out _, out FrameError error))
                 OnFrame(frame);
             else if (error.IsError)
@@ -235,11 +311,11 @@ public sealed partial class SoftBoardSession
     {
         if (error.Kind == FrameErrorKind.BadMagic)
         {
-            if (Log.GuestError.IsWarnEnabled)
+            if (WantGuestError())
                 GuestError($"skipped {error.SkippedBytes} bytes that do not start a frame");
             return;
         }
-        if (Log.GuestError.IsWarnEnabled)
+        if (WantGuestError())
             GuestError($"{error.Kind} in a frame claiming {error.Type} seq {error.Sequence}, length {error.ClaimedLength}: NAK");
         Nak(error.Sequence, error.NakReason);
     }
@@ -327,7 +403,21 @@ public sealed partial class SoftBoardSession
 
     private void SetState(SoftBoardSessionState state) => Volatile.Write(ref _state, (int)state);
 
-    /// <summary>Logs the host's misbehaviour; callers check <c>Log.GuestError.IsWarnEnabled</c> before
-    /// formatting, so that a flood of garbage costs nothing when nobody listens.</summary>
-    private void GuestError(string message) => Log.GuestError.Warn("firmware-stub {0}: {1}", Description, message);
+    /// <summary>Guest errors logged per connection; the rest are counted, so a flood of garbage cannot
+    /// flood the log (or the disk behind it).</summary>
+    private const int MaxGuestErrorsLogged = 20;
+
+    private long _guestErrors;
+
+    /// <summary>Counts a guest error; true when it should be logged (logging on, and among the first
+    /// <see cref="MaxGuestErrorsLogged"/> of this connection). Callers check before formatting, so a
+    /// flood of garbage costs nothing when nobody listens.</summary>
+    private bool WantGuestError() => ++_guestErrors <= MaxGuestErrorsLogged && Log.GuestError.IsWarnEnabled;
+
+    /// <summary>Logs the host's misbehaviour; the last one logged says the rest are not.</summary>
+    private void GuestError(string message)
+    {
+        Log.GuestError.Warn("firmware-stub {0}: {1}{2}", Description, message,
+            _guestErrors == MaxGuestErrorsLogged ? $" (further guest errors on this connection are counted, not logged)" : "");
+    }
 }

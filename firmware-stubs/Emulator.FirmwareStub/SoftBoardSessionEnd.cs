@@ -21,4 +21,14 @@ public enum SoftBoardSessionEnd : byte
 
     /// <summary>The transport failed (connection reset, broken pipe).</summary>
     TransportError,
+
+    /// <summary>No HELLO within <see cref="SoftBoardOptions.HandshakeTimeout"/> of the connection opening
+    /// (ERROR sent, then closed).</summary>
+    HandshakeTimeout,
+
+    /// <summary>No frame for <see cref="SoftBoardOptions.IdleTimeout"/> (ERROR sent, then closed).</summary>
+    IdleTimeout,
+
+    /// <summary>The host did not take the board's replies for <see cref="SoftBoardOptions.WriteTimeout"/>.</summary>
+    WriteTimeout,
 }

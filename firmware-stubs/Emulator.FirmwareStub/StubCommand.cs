@@ -39,6 +39,11 @@ internal static class StubCommand
         public bool NeverComplete { get; init; }
 
         public bool IgnoreInvalidations { get; init; }
+
+        public int MaxConnections { get; init; } = new SoftBoardOptions().MaxConnections;
+        public long MaxSids { get; init; } = new SoftBoardOptions().MaxSids;
+        public int IdleTimeoutMs { get; init; } = (int)new SoftBoardOptions().IdleTimeout.TotalMilliseconds;
+        public int HandshakeTimeoutMs { get; init; } = (int)new SoftBoardOptions().HandshakeTimeout.TotalMilliseconds;
     }
 
     /// <summary>The root command; its action runs <see cref="Run"/> until SIGINT/SIGTERM.</summary>
@@ -61,9 +66,15 @@ internal static class StubCommand
         var disconnect = new Option<int>("--disconnect-after") { Description = "Fault: close each connection after N received frames" };
         var never = new Option<bool>("--never-complete") { Description = "Fault: apply ATC_INVs but never complete them, never SYNC_ACK" };
         var ignore = new Option<bool>("--ignore-invalidations") { Description = "Fault: complete ATC_INVs without applying them (a lying board; only lockstep sees it)" };
+        var defaults = new StubArgs();
+        var maxConnections = new Option<int>("--max-connections") { Description = "CAPS maxConnections: connections served at once; one more gets ERROR overrun", DefaultValueFactory = _ => defaults.MaxConnections };
+        var maxSids = new Option<long>("--max-sids") { Description = "CAPS maxSids: SIDs with an ATC; an ATC_FILL for one more gets ERROR overrun", DefaultValueFactory = _ => defaults.MaxSids };
+        var idle = new Option<int>("--idle-timeout-ms") { Description = "Close a connection silent this long (0: never)", DefaultValueFactory = _ => defaults.IdleTimeoutMs };
+        var handshake = new Option<int>("--handshake-timeout-ms") { Description = "Close a connection without HELLO this long after it opened", DefaultValueFactory = _ => defaults.HandshakeTimeoutMs };
         var root = new RootCommand("firmware-stub: the software ATC test board; serves the board wire protocol (docs/wire-protocol.md)")
         {
             listen, unix, boardId, entries, ways, ranged, maxBatch, maxOutstanding, dropEvery, dropType, delay, corrupt, disconnect, never, ignore,
+            maxConnections, maxSids, idle, handshake,
         };
         root.SetAction(parse =>
         {
@@ -84,6 +95,10 @@ internal static class StubCommand
                 DisconnectAfter = parse.GetValue(disconnect),
                 NeverComplete = parse.GetValue(never),
                 IgnoreInvalidations = parse.GetValue(ignore),
+                MaxConnections = parse.GetValue(maxConnections),
+                MaxSids = parse.GetValue(maxSids),
+                IdleTimeoutMs = parse.GetValue(idle),
+                HandshakeTimeoutMs = parse.GetValue(handshake),
             };
             using var stop = new CancellationTokenSource();
             using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
@@ -131,6 +146,11 @@ internal static class StubCommand
         tcp = null;
         board = null;
         string? listen = args.Listen ?? (args.Unix is null ? DefaultListen : null);
+        if (args.Unix is not null && !UnixSocketPath.Check(args.Unix, out string? unixError))
+        {
+            error = "--unix: " + unixError;
+            return false;
+        }
         if (listen is not null && !TryParseEndPoint(listen, out tcp))
         {
             error = $"--listen {listen}: expected HOST:PORT, e.g. 127.0.0.1:7700 or [::1]:7700";
@@ -159,6 +179,10 @@ internal static class StubCommand
                 Geometry = new AtcGeometry(args.AtcEntries, args.AtcWays, args.AtcRanged),
                 MaxBatch = checked((uint)args.MaxBatch),
                 MaxOutstanding = checked((uint)args.MaxOutstanding),
+                MaxConnections = checked((ushort)args.MaxConnections),
+                MaxSids = checked((uint)args.MaxSids),
+                IdleTimeout = TimeSpan.FromMilliseconds(args.IdleTimeoutMs),
+                HandshakeTimeout = TimeSpan.FromMilliseconds(args.HandshakeTimeoutMs),
             };
             var faults = new SoftBoardFaults
             {

@@ -15,9 +15,12 @@ namespace Emulator.Board;
 /// holds what the model's does; with <see cref="BoardOptions.Lockstep"/>, every completed Sync is
 /// followed by ATC_DUMP of each endpoint and a comparison (<see cref="Divergences"/>). An entry the
 /// board holds and the model does not means the board did not apply an invalidation.</para>
+/// <para>It fails closed (<see cref="Findings"/>, <see cref="Verdict"/>): a dump the host cannot decode,
+/// a dump that does not come, a connection lost while lockstep reads, invalidations the board never
+/// completes, a frame of another major version — each is a finding, never a warning.</para>
 /// <para>Thread-safe, like both parts. Owns nothing: the caller disposes the link.</para>
 /// </remarks>
-public sealed class BoardAtcBackend : IAtcBackend, IAtcFillObserver
+public sealed partial class BoardAtcBackend : IAtcBackend, IAtcFillObserver
 {
     private static readonly NLog.Logger s_log = Log.For("Board.Backend");
 
@@ -76,6 +79,10 @@ public sealed class BoardAtcBackend : IAtcBackend, IAtcFillObserver
     {
         var sim = _sim.Sync(timeout);
         var board = _link.Sync(timeout);
+        if (board != AtcSyncResult.Complete)
+        {
+            NeverCompleted(timeout);
+        }
         if (sim != AtcSyncResult.Complete || board != AtcSyncResult.Complete)
         {
             return AtcSyncResult.Timeout;
@@ -118,13 +125,17 @@ public sealed class BoardAtcBackend : IAtcBackend, IAtcFillObserver
             {
                 _board.Clear();
                 _model.Clear();
-                if (!_link.Dump(sid, _board, out bool truncated, timeout) || !_sim.TryDump(sid, _model))
+                _sim.TryDump(sid, _model);
+                BoardDump dump = _link.DumpChecked(sid, timeout);
+                if (dump.Status != DumpStatus.Ok)
                 {
-                    s_log.Warn("lockstep: no ATC dump for sid {0:x} ({1})", sid, _link.LastError ?? "timeout");
+                    // Fail closed: no picture of the board's ATC is never "nothing to compare".
+                    found += DumpFailed(sid, dump);
                     continue;
                 }
+                _board.AddRange(dump.Entries);
                 Interlocked.Increment(ref _lockstepChecks);
-                found += Compare(sid, truncated);
+                found += Compare(sid, dump.Truncated);
             }
         }
         return found;
@@ -173,7 +184,9 @@ public sealed class BoardAtcBackend : IAtcBackend, IAtcFillObserver
         _divergences.Add(d);
         if (d.OnBoardOnly)
         {
-            s_log.Error("lockstep: {0}", d);
+            AddFinding(new BoardFinding(BoardFindingKind.StaleTranslation, _link.Identity,
+                $"lockstep: sid 0x{d.Sid:x}: the board still holds a translation the model invalidated",
+                "absent (invalidated)", d.Entry.ToString(), BoardGone: false), key: $"stale {d.Sid} {d.Entry}");
         }
         else
         {

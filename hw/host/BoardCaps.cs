@@ -10,9 +10,11 @@ namespace Emulator.Board;
 /// <param name="AtcWays">Its associativity.</param>
 /// <param name="MaxBatch">ATC_INVs the board accepts between SYNCs.</param>
 /// <param name="MaxOutstanding">ATC_INVs it can hold uncompleted.</param>
+/// <param name="Limits">The server limits it states (not stated by a 24-byte CAPS).</param>
 public sealed record BoardCaps(ulong BoardId, ProtocolVersion BoardVersion, ProtocolVersion Negotiated,
-    uint AtcEntries, ushort AtcWays, uint MaxBatch, uint MaxOutstanding)
+    uint AtcEntries, ushort AtcWays, uint MaxBatch, uint MaxOutstanding, CapsLimits Limits = default)
 {
     public override string ToString() =>
-        $"board {BoardId:x16}, protocol {BoardVersion} (using {Negotiated}), ATC {AtcEntries} entries × {AtcWays} ways, max batch {MaxBatch}, max outstanding {MaxOutstanding}";
+        $"board {BoardId:x16}, protocol {BoardVersion} (using {Negotiated}), ATC {AtcEntries} entries × {AtcWays} ways, max batch {MaxBatch}, max outstanding {MaxOutstanding}"
+        + (Limits.IsStated ? "; limits: " + Limits : "");
 }

@@ -7,4 +7,7 @@ public sealed class BoardException : IOException
     public BoardException(string message, Exception? inner = null) : base(message, inner)
     {
     }
+
+    /// <summary>The board (or its CAPS frame's header) speaks another major version: retrying cannot help.</summary>
+    public bool VersionRefused { get; init; }
 }

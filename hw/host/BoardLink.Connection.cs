@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using Emulator.Board.Transport;
 using Emulator.Core.Diagnostics;
+using Emulator.Core.Text;
 using Emulator.Core.Wire;
 
 namespace Emulator.Board;
@@ -45,19 +46,32 @@ public sealed partial class BoardLink
         }
     }
 
+    /// <summary>HELLO → CAPS. A damaged frame or a NAK may have been the CAPS or our HELLO, and a board
+    /// answers a repeated HELLO with CAPS again: so HELLO is re-sent on either, and after
+    /// <see cref="BoardOptions.ResendAfter"/> without an answer, until the connect deadline.</summary>
     private void Handshake(Connection c, CancellationToken ct)
     {
         try
         {
-            lock (_sendLock)
-            {
-                FrameCodec.WriteFrame(c.Output, (uint)++_tx, new HelloPayload(ProtocolVersion.Current, _options.HostName));
-                c.Output.FlushAsync(ct).AsTask().GetAwaiter().GetResult();
-            }
+            SendHello(c, ct);
             while (true)
             {
-                var read = c.Input.ReadAsync(ct).AsTask().GetAwaiter().GetResult();
+                ReadResult read;
+                using (var slice = CancellationTokenSource.CreateLinkedTokenSource(ct))
+                {
+                    slice.CancelAfter(_options.ResendAfter);
+                    try
+                    {
+                        read = c.Input.ReadAsync(slice.Token).AsTask().GetAwaiter().GetResult();
+                    }
+                    catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                    {
+                        SendHello(c, ct); // no answer yet: the HELLO or its CAPS may be lost
+                        continue;
+                    }
+                }
                 var buffer = read.Buffer;
+                bool resend = false;
                 while (true)
                 {
                     bool ok = FrameCodec.TryParseFrame(buffer, out var frame, out var consumed, out var examined, out var error);
@@ -70,11 +84,22 @@ public sealed partial class BoardLink
                     if (!ok)
                     {
                         Interlocked.Increment(ref _badFrames);
+                        resend |= error.Kind != FrameErrorKind.BadMagic;
                         continue;
                     }
                     if (frame.Type == MessageType.Caps)
                     {
-                        if (!CapsPayload.TryRead(frame.Payload.ToArray(), out var caps))
+                        bool parsed = CapsPayload.TryRead(frame.Payload.ToArray(), out var caps);
+                        if (frame.Version.Major != ProtocolVersion.Current.Major)
+                        {
+                            // The payload of another major may be laid out differently: the header decides,
+                            // and the payload's own version is named only when it agrees.
+                            c.Input.AdvanceTo(buffer.Start);
+                            RefuseVersion(c, parsed && caps.Version.Major == frame.Version.Major
+                                ? ProtocolVersion.Check(ProtocolVersion.Current, caps.Version).Refusal!
+                                : $"refused: the board's CAPS frame is headed protocol {frame.Version}, emulator speaks {ProtocolVersion.Current}");
+                        }
+                        if (!parsed)
                         {
                             throw new BoardException($"{_connector.Description}: the board's CAPS is malformed ({frame.Payload.Length} bytes)");
                         }
@@ -86,7 +111,7 @@ public sealed partial class BoardLink
                         c.Input.AdvanceTo(buffer.Start);
                         lock (_state)
                         {
-                            _caps = new BoardCaps(caps.BoardId, caps.Version, verdict.Negotiated, caps.AtcEntries, caps.AtcWays, caps.MaxBatch, caps.MaxOutstanding);
+                            _caps = new BoardCaps(caps.BoardId, caps.Version, verdict.Negotiated, caps.AtcEntries, caps.AtcWays, caps.MaxBatch, caps.MaxOutstanding, caps.Limits);
                         }
                         s_log.Info("{0}: {1}", _connector.Description, _caps);
                         return;
@@ -94,14 +119,19 @@ public sealed partial class BoardLink
                     if (frame.Type == MessageType.Error)
                     {
                         var bytes = frame.Payload.ToArray();
-                        string why = ErrorPayload.TryRead(bytes, out var err) ? $"{err.Code}: {err.Message}" : "malformed ERROR";
+                        string why = ErrorPayload.TryRead(bytes, out var err) ? $"{err.Code}: {SafeText.Escape(err.Message, ErrorPayload.MaxMessageBytes)}" : "malformed ERROR";
                         throw new BoardException($"{_connector.Description}: the board refused the handshake ({why})");
                     }
-                    // HEARTBEAT, a NAK of our HELLO (it will be answered by a timeout), anything else: not CAPS yet.
+                    // A NAK of our HELLO: send it again. HEARTBEAT, anything else: not CAPS yet.
+                    resend |= frame.Type == MessageType.Nak;
                 }
                 if (read.IsCompleted)
                 {
                     throw new BoardException($"{_connector.Description}: the board closed the connection during the handshake");
+                }
+                if (resend)
+                {
+                    SendHello(c, ct);
                 }
             }
         }
@@ -112,6 +142,15 @@ public sealed partial class BoardLink
         catch (Exception e) when (e is IOException and not BoardException or InvalidDataException or System.Net.Sockets.SocketException)
         {
             throw new BoardException($"{_connector.Description}: handshake failed: {e.Message}", e);
+        }
+    }
+
+    private void SendHello(Connection c, CancellationToken ct)
+    {
+        lock (_sendLock)
+        {
+            FrameCodec.WriteFrame(c.Output, (uint)++_tx, new HelloPayload(ProtocolVersion.Current, _options.HostName));
+            c.Output.FlushAsync(ct).AsTask().GetAwaiter().GetResult();
         }
     }
 
@@ -129,7 +168,7 @@ public sealed partial class BoardLink
         {
             // The refusal is what matters; the ERROR frame is a courtesy.
         }
-        throw new BoardException($"{_connector.Description}: {refusal}");
+        throw new BoardException($"{_connector.Description}: {refusal}") { VersionRefused = true };
     }
 
     /// <summary>Reconnects after a lost connection, then re-sends the pending invalidations or escalates.</summary>
@@ -137,7 +176,7 @@ public sealed partial class BoardLink
     private bool TryReconnect(long deadline)
     {
         long left = deadline - Stopwatch.GetTimestamp();
-        if (left <= 0)
+        if (left <= 0 || Fatal is not null)
         {
             return false;
         }
@@ -151,6 +190,12 @@ public sealed partial class BoardLink
         {
             lock (_state)
             {
+                if (e.VersionRefused)
+                {
+                    // A board that came back speaking another protocol is not the board we verified.
+                    ViolationLocked("on reconnecting: " + e.Message);
+                    return false;
+                }
                 _lastError = e.Message;
                 // Wait a little before trying again, so a board being re-plugged is not hammered.
                 Monitor.Wait(_state, TimeSpan.FromMilliseconds(Math.Min(50, Math.Max(1, left * 1000 / Stopwatch.Frequency))));

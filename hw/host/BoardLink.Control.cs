@@ -7,55 +7,18 @@ public sealed partial class BoardLink
 {
     /// <summary>Reads the board's ATC for <paramref name="sid"/> (ATC_DUMP). Call after a completed
     /// <see cref="Sync"/> for a picture consistent with the invalidations issued so far.</summary>
-    /// <returns>False when the board did not answer within <paramref name="timeout"/> or the link is down.</returns>
+    /// <returns>False when the board did not answer within <paramref name="timeout"/>, the link is down,
+    /// or the reply held entries that do not decode (<see cref="DumpChecked"/> says which).</returns>
     public bool Dump(uint sid, List<AtcDumpEntry> into, out bool truncated, TimeSpan timeout)
     {
-        ThrowIfDisposed();
-        truncated = false;
-        var request = new DumpRequest(sid);
-        lock (_sendLock)
+        ArgumentNullException.ThrowIfNull(into);
+        BoardDump dump = DumpChecked(sid, timeout);
+        truncated = dump.Truncated;
+        if (dump.Status != DumpStatus.Ok)
         {
-            Connection? c;
-            lock (_state)
-            {
-                if (_dump is not null)
-                {
-                    throw new InvalidOperationException("one ATC_DUMP at a time");
-                }
-                _dump = request;
-                c = _connection;
-            }
-            if (c is null || !TryWrite(c, new AtcDumpPayload(sid), out _) || !Flush(c))
-            {
-                lock (_state)
-                {
-                    _dump = null;
-                }
-                return false;
-            }
+            return false;
         }
-        var deadline = DateTime.UtcNow + timeout;
-        lock (_state)
-        {
-            try
-            {
-                while (!request.Done)
-                {
-                    var left = deadline - DateTime.UtcNow;
-                    if (left <= TimeSpan.Zero || _connection is null)
-                    {
-                        return false;
-                    }
-                    Monitor.Wait(_state, left);
-                }
-            }
-            finally
-            {
-                _dump = null;
-            }
-        }
-        into.AddRange(request.Entries);
-        truncated = request.Truncated;
+        into.AddRange(dump.Entries);
         return true;
     }
 

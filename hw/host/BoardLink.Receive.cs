@@ -1,5 +1,6 @@
 using System.Buffers;
 using Emulator.Core.Diagnostics;
+using Emulator.Core.Text;
 using Emulator.Core.Wire;
 
 namespace Emulator.Board;
@@ -10,6 +11,7 @@ public sealed partial class BoardLink
     private async Task ReceiveLoop(Connection c, CancellationToken ct)
     {
         string? why = null;
+        bool violation = false;
         byte[] scratch = new byte[FrameCodec.MaxPayload];
         try
         {
@@ -29,6 +31,15 @@ public sealed partial class BoardLink
                             break;
                         }
                         buffer = buffer.Slice(consumed);
+                        if (ok && frame.Version.Major != ProtocolVersion.Current.Major)
+                        {
+                            // Its payload may be laid out otherwise: reading it as ours could complete an
+                            // invalidation the board never completed. The link ends for good.
+                            ViolationLocked($"the board sent {frame.Type} seq {frame.Sequence} headed protocol {frame.Version}, emulator speaks {ProtocolVersion.Current}");
+                            violation = true;
+                            c.Input.AdvanceTo(buffer.Start);
+                            break;
+                        }
                         if (ok)
                         {
                             OnFrame(c, frame, scratch);
@@ -43,6 +54,11 @@ public sealed partial class BoardLink
                     }
                     Volatile.Write(ref _receiveEpoch, (_receiveEpoch + 1) & int.MaxValue);
                     Monitor.PulseAll(_state);
+                }
+                if (violation)
+                {
+                    why = "protocol violation";
+                    break;
                 }
                 if (read.IsCompleted)
                 {
@@ -118,7 +134,7 @@ public sealed partial class BoardLink
                 }
                 return;
             case MessageType.Error:
-                _lastError = ErrorPayload.TryRead(payload, out var err) ? $"board error {err.Code}: {err.Message}" : "board sent a malformed ERROR";
+                _lastError = ErrorPayload.TryRead(payload, out var err) ? $"board error {err.Code}: {SafeText.Escape(err.Message, ErrorPayload.MaxMessageBytes)}" : "board sent a malformed ERROR";
                 s_log.Warn("{0}: {1}", c.Description, _lastError);
                 return;
             case MessageType.Heartbeat:
@@ -191,19 +207,20 @@ public sealed partial class BoardLink
         if (!AtcDumpReplyPayload.TryRead(payload, out var reply))
         {
             BadPayload(c, frame);
+            if (_dump is { Done: false } waiting)
+            {
+                // One dump is outstanding: this malformed reply is its answer, refused as a whole.
+                waiting.Malformed = true;
+                waiting.FirstUndecodable = $"a malformed ATC_DUMP_REPLY payload of {payload.Length} bytes";
+                waiting.Done = true;
+            }
             return;
         }
         if (_dump is not { Done: false } request || request.Sid != reply.Sid)
         {
             return;
         }
-        for (int i = 0; i < reply.Count; i++)
-        {
-            if (reply.TryGetEntry(i, out var e))
-            {
-                request.Entries.Add(e);
-            }
-        }
+        CollectDumpEntries(request, reply, payload);
         request.Truncated = reply.Truncated;
         request.Done = true;
     }

@@ -250,6 +250,11 @@ public sealed partial class BoardLink : IDisposable
                 {
                     return AtcSyncResult.Complete;
                 }
+                if (_fatal is not null)
+                {
+                    Interlocked.Increment(ref _syncTimeouts);
+                    return AtcSyncResult.Timeout; // logged once, when it became fatal
+                }
                 if (now >= deadline || _disposed)
                 {
                     Interlocked.Increment(ref _syncTimeouts);
@@ -400,5 +405,12 @@ public sealed partial class BoardLink : IDisposable
         public List<AtcDumpEntry> Entries { get; } = [];
         public bool Truncated;
         public bool Done;
+
+        /// <summary>The reply's payload itself did not decode.</summary>
+        public bool Malformed;
+
+        /// <summary>Entries that did not decode, and the first of them as hex.</summary>
+        public int Undecodable;
+        public string? FirstUndecodable;
     }
 }

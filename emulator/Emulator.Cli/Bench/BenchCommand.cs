@@ -36,6 +36,7 @@ internal static class BenchCommand
         new RtlFmaxIce40Benchmark(),
         new BoardBatchedRtlBenchmark(),
         new TraceOverheadBenchmark(),
+        FuzzBenchmark.Trace(), FuzzBenchmark.Frames(), new StubSoakBenchmark(),
         new TranslateCostBenchmark(),
         new GuestStartupBenchmark(),
     ];

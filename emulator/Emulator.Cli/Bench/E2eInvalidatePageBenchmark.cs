@@ -15,7 +15,7 @@ internal sealed class E2eInvalidatePageBenchmark : Benchmark
 {
     public override string Name => "e2e-invalidate-page";
     public override string Unit => "ops/s";
-    public override double Target => 5e5;
+    public override double Target => 1e6;
     public override string Description => "single-page invalidation, PTE change to ATC, sim backend";
 
     public override BenchResult Run(bool quick)

@@ -37,15 +37,24 @@ internal sealed class CliContext
 
     public CliContext(TextWriter stdout, TextWriter stderr, TextReader stdin, bool stdoutIsTerminal, bool stderrIsTerminal, bool noColorEnv)
     {
-        Stdout = stdout;
-        Stderr = stderr;
+        // Text written by the commands is escaped on its way out; the consoles that draw colour
+        // and progress write to the raw streams (see Out/Err).
+        _rawStdout = stdout;
+        _rawStderr = stderr;
+        Stdout = stdout is SafeEchoWriter ? stdout : new SafeEchoWriter(stdout);
+        Stderr = stderr is SafeEchoWriter ? stderr : new SafeEchoWriter(stderr);
         Stdin = stdin;
         StdoutIsTerminal = stdoutIsTerminal;
         StderrIsTerminal = stderrIsTerminal;
         NoColorEnv = noColorEnv;
     }
 
+    private readonly TextWriter _rawStdout;
+    private readonly TextWriter _rawStderr;
+
+    /// <summary>Standard output, control characters escaped (<see cref="SafeEchoWriter"/>).</summary>
     public TextWriter Stdout { get; }
+    /// <summary>Standard error, control characters escaped (<see cref="SafeEchoWriter"/>).</summary>
     public TextWriter Stderr { get; }
     public TextReader Stdin { get; }
     public bool StdoutIsTerminal { get; }
@@ -76,10 +85,19 @@ internal sealed class CliContext
     };
 
     /// <summary>A Spectre console over stdout.</summary>
-    public IAnsiConsole Out(ParseResult? parse) => Create(Stdout, Colour(Mode(parse), StdoutIsTerminal), StdoutIsTerminal);
+    public IAnsiConsole Out(ParseResult? parse)
+    {
+        bool colour = Colour(Mode(parse), StdoutIsTerminal);
+        // ANSI sequences must reach the terminal as themselves: a colour console writes raw.
+        return Create(colour || StdoutIsTerminal ? _rawStdout : Stdout, colour, StdoutIsTerminal);
+    }
 
     /// <summary>A Spectre console over stderr (progress, warnings).</summary>
-    public IAnsiConsole Err(ParseResult? parse) => Create(Stderr, Colour(Mode(parse), StderrIsTerminal), StderrIsTerminal);
+    public IAnsiConsole Err(ParseResult? parse)
+    {
+        bool colour = Colour(Mode(parse), StderrIsTerminal);
+        return Create(colour || StderrIsTerminal ? _rawStderr : Stderr, colour, StderrIsTerminal);
+    }
 
     /// <summary>Progress bars are drawn only when stderr is a terminal.</summary>
     public bool ShowProgress => StderrIsTerminal;

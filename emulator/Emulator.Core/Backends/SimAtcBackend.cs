@@ -25,11 +25,18 @@ namespace Emulator.Core.Backends;
 /// </remarks>
 public sealed class SimAtcBackend : IAtcBackend
 {
-    /// <summary>Guards <see cref="_devices"/> and <see cref="_delayed"/>. Leaf lock: no device is called
-    /// while it is held.</summary>
+    /// <summary>Guards <see cref="_delayed"/> and the replacement of <see cref="_devices"/>. Leaf lock: no
+    /// device is called while it is held.</summary>
     private readonly Lock _lock = new();
-    private readonly Dictionary<uint, DmaDevice> _devices = [];
+
+    /// <summary>The attached devices, copy-on-write: replaced whole under <see cref="_lock"/> (attach and
+    /// detach are rare) and read without it, so delivering an invalidation takes no lock.</summary>
+    private Dictionary<uint, DmaDevice> _devices = [];
+
     private readonly List<AtcInvalidation> _delayed = [];
+
+    /// <summary><see cref="_delayed"/>'s count, written under <see cref="_lock"/>, read without it by <see cref="Sync"/>.</summary>
+    private volatile int _delayedCount;
 
     private long _invalidations;
     private long _unrouted;
@@ -79,10 +86,15 @@ public sealed class SimAtcBackend : IAtcBackend
         ArgumentNullException.ThrowIfNull(device);
         lock (_lock)
         {
-            if (!_devices.TryAdd(device.Sid, device) && !ReferenceEquals(_devices[device.Sid], device))
+            if (_devices.TryGetValue(device.Sid, out var attached))
             {
-                throw new InvalidOperationException($"sid {device.Sid:x} already has a device attached");
+                if (!ReferenceEquals(attached, device))
+                {
+                    throw new InvalidOperationException($"sid {device.Sid:x} already has a device attached");
+                }
+                return;
             }
+            Volatile.Write(ref _devices, new Dictionary<uint, DmaDevice>(_devices) { [device.Sid] = device });
         }
     }
 
@@ -91,44 +103,44 @@ public sealed class SimAtcBackend : IAtcBackend
     {
         lock (_lock)
         {
-            return _devices.Remove(sid);
+            var next = new Dictionary<uint, DmaDevice>(_devices);
+            if (!next.Remove(sid))
+            {
+                return false;
+            }
+            Volatile.Write(ref _devices, next);
+            return true;
         }
     }
 
     /// <summary>The SIDs with a device attached, ascending.</summary>
     public uint[] AttachedSids()
     {
-        lock (_lock)
-        {
-            var sids = _devices.Keys.ToArray();
-            Array.Sort(sids);
-            return sids;
-        }
+        var sids = Volatile.Read(ref _devices).Keys.ToArray();
+        Array.Sort(sids);
+        return sids;
     }
 
     /// <summary>The device attached at <paramref name="sid"/>, if any.</summary>
     public bool TryGetDevice(uint sid, out DmaDevice? device)
     {
-        lock (_lock)
-        {
-            return _devices.TryGetValue(sid, out device);
-        }
+        return Volatile.Read(ref _devices).TryGetValue(sid, out device);
     }
 
     /// <inheritdoc/>
     public void Invalidate(in AtcInvalidation request)
     {
         Interlocked.Increment(ref _invalidations);
-        DmaDevice? device;
-        lock (_lock)
+        if (DelayCompletions)
         {
-            if (DelayCompletions)
+            lock (_lock)
             {
                 _delayed.Add(request);
-                return;
+                _delayedCount = _delayed.Count;
             }
-            _devices.TryGetValue(request.Sid, out device);
+            return;
         }
+        Volatile.Read(ref _devices).TryGetValue(request.Sid, out var device);
         Deliver(request, device);
     }
 
@@ -141,14 +153,11 @@ public sealed class SimAtcBackend : IAtcBackend
         {
             held = [.. _delayed];
             _delayed.Clear();
+            _delayedCount = 0;
         }
         foreach (AtcInvalidation request in held)
         {
-            DmaDevice? device;
-            lock (_lock)
-            {
-                _devices.TryGetValue(request.Sid, out device);
-            }
+            Volatile.Read(ref _devices).TryGetValue(request.Sid, out var device);
             Deliver(request, device);
         }
         return held.Length;
@@ -159,12 +168,7 @@ public sealed class SimAtcBackend : IAtcBackend
     public AtcSyncResult Sync(TimeSpan timeout)
     {
         Interlocked.Increment(ref _syncs);
-        bool pending;
-        lock (_lock)
-        {
-            pending = _delayed.Count > 0;
-        }
-        if (NeverComplete || pending)
+        if (NeverComplete || _delayedCount > 0)
         {
             Interlocked.Increment(ref _syncTimeouts);
             return AtcSyncResult.Timeout;
@@ -176,11 +180,7 @@ public sealed class SimAtcBackend : IAtcBackend
     public bool TryDump(uint sid, List<AtcEntry> into)
     {
         ArgumentNullException.ThrowIfNull(into);
-        DmaDevice? device;
-        lock (_lock)
-        {
-            _devices.TryGetValue(sid, out device);
-        }
+        Volatile.Read(ref _devices).TryGetValue(sid, out var device);
         if (device is null)
         {
             return false;

@@ -35,6 +35,10 @@ public sealed partial class SmmuDriver
     private readonly Command[] _history;
     private long _historyWritten;
 
+    /// <summary>Where the next command goes in <see cref="_history"/> (<see cref="_historyWritten"/> modulo
+    /// its length, kept apart so that writing a command costs no division). Guarded by <see cref="_cmdqLock"/>.</summary>
+    private int _historyNext;
+
     /// <summary>ABT/ATC_INV_SYNC acknowledgements left for the current wait. Guarded by <see cref="_cmdqLock"/>.</summary>
     private int _retriesLeft;
 
@@ -180,7 +184,8 @@ public sealed partial class SmmuDriver
             throw new InvalidOperationException($"command queue at {_cmdqPa:x} not writable");
         }
         _cmdqProd = _cmdqProd.Advance();
-        _history[_historyWritten % _history.Length] = command;
+        _history[_historyNext] = command;
+        _historyNext = _historyNext + 1 == _history.Length ? 0 : _historyNext + 1;
         _historyWritten++;
         _stats.CountCommand(command.Opcode);
     }
@@ -196,7 +201,8 @@ public sealed partial class SmmuDriver
     /// <summary>Linux <c>arm_smmu_cmdq_poll_until_not_full</c>, for <paramref name="needed"/> entries.</summary>
     private Errno WaitForSpaceLocked(uint needed)
     {
-        var clock = Stopwatch.StartNew();
+        // The clock starts at the first poll that fails: the common case (room at once) reads no time.
+        long started = 0;
         var spin = new SpinWait();
         while (!QueuePointer.HasSpace(_cmdqProd, ReadCmdqCons(), needed))
         {
@@ -206,8 +212,12 @@ public sealed partial class SmmuDriver
                 RingDoorbellLocked();
                 continue;
             }
+            if (started == 0)
+            {
+                started = Stopwatch.GetTimestamp();
+            }
             Errno err = HandleCommandQueueErrorLocked();
-            if (err != Errno.Ok || clock.Elapsed > _options.SyncTimeout)
+            if (err != Errno.Ok || Stopwatch.GetElapsedTime(started) > _options.SyncTimeout)
             {
                 Interlocked.Increment(ref _stats._syncTimeouts);
                 s_log.Error("command queue full and not draining: prod {0} cons {1}", _cmdqProd, ReadCmdqCons());
@@ -222,7 +232,8 @@ public sealed partial class SmmuDriver
     /// command-queue errors on the way.</summary>
     private Errno WaitUntilConsumedLocked(QueuePointer syncPosition)
     {
-        var clock = Stopwatch.StartNew();
+        // As in WaitForSpaceLocked, the clock starts at the first poll that fails.
+        long started = 0;
         var spin = new SpinWait();
         while (true)
         {
@@ -230,8 +241,12 @@ public sealed partial class SmmuDriver
             {
                 return Errno.Ok;
             }
+            if (started == 0)
+            {
+                started = Stopwatch.GetTimestamp();
+            }
             Errno err = HandleCommandQueueErrorLocked();
-            if (err != Errno.Ok || clock.Elapsed > _options.SyncTimeout)
+            if (err != Errno.Ok || Stopwatch.GetElapsedTime(started) > _options.SyncTimeout)
             {
                 Interlocked.Increment(ref _stats._syncTimeouts);
                 s_log.Error("CMD_SYNC at {0} not completed (cons {1}): {2}", syncPosition, ReadCmdqCons(), err != Errno.Ok ? err : Errno.ETIMEDOUT);

@@ -196,9 +196,10 @@ public sealed partial class GuestKernel
     /// layer) maps the file's own pages: its contents move into a <see cref="SharedMemoryObject"/> that
     /// every mapping, read and write share (POSIX shared memory, memfd dual mappings). MAP_PRIVATE of a
     /// regular file gets anonymous private pages holding the file's bytes from <paramref name="offset"/>
-    /// (zero past its end): the copy-on-write view, read eagerly. /dev/zero maps anonymous memory. A
-    /// shared writable mapping of a host file is -ENODEV (not offered: the guest's stores would have to
-    /// reach the host file); a read-only one gets the private view.
+    /// (zero past its end): the copy-on-write view, read eagerly. /dev/zero maps anonymous memory.
+    /// MAP_SHARED of a host file maps its <see cref="HostSharedFile"/> (pages shared by every mapping,
+    /// written back to the host); under the overlay a read-only one gets the private view and a
+    /// writable one is -ENODEV (a writable open there copies the file up into memory first).
     /// </summary>
     private long MapFile(GuestProcess p, ulong addr, ulong length, ulong prot, ulong flags, ulong fd, ulong offset)
     {
@@ -239,12 +240,18 @@ public sealed partial class GuestKernel
                     return Return(Errno.ENOMEM);
                 }
                 obj.PageWritten ??= pfn => _code.Invalidate(pfn << Page.Shift, Page.Size);
+                _mappedFiles.AddOrUpdate(obj, new MappedFileName(file.Path, st.DevMajor, st.DevMinor, st.Ino));
                 var serr = p.Mm.MmapShared(addr, length, (Protection)(uint)prot, (MapFlags)(uint)flags, obj, offset >> Page.Shift, out ulong at);
                 return serr == Errno.Ok ? (long)at : Return(serr);
             }
+            if (shared && file is HostFile host && host.SharedFiles is { } registry)
+            {
+                return MapHostShared(p, host, registry, addr, length, prot, flags, offset);
+            }
             if (shared && (prot & 2) != 0)
             {
-                Log.Unimplemented.Info("{0}: mmap MAP_SHARED|PROT_WRITE of {1}: shared writable file mappings are not offered (-ENODEV)", p, file.Path);
+                // Only under the overlay, whose host files are read-only (a writable open copies up).
+                Log.Unimplemented.Info("{0}: mmap MAP_SHARED|PROT_WRITE of {1}: the host file is read-only under the overlay (-ENODEV)", p, file.Path);
                 return Return(Errno.ENODEV);
             }
             // Map writable and private, fill from the file, then apply the requested protection.
@@ -277,6 +284,46 @@ public sealed partial class GuestKernel
         finally
         {
             file.Release();
+        }
+    }
+
+    /// <summary>The file each shared memory object maps, for /proc/PID/maps (weak: the object's
+    /// lifetime is its mappings').</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SharedMemoryObject, MappedFileName> _mappedFiles = new();
+
+    /// <summary>How /proc/PID/maps names a shared file mapping.</summary>
+    private sealed record MappedFileName(string Path, uint Major, uint Minor, ulong Ino);
+
+    /// <summary>MAP_SHARED of a host file: the file's pages in a <see cref="HostSharedFile"/> shared by
+    /// every mapping of it, read from the host now, written back on msync, fsync, a read or write of
+    /// the file, and when the last mapping goes.</summary>
+    private long MapHostShared(GuestProcess p, HostFile host, HostSharedFiles registry, ulong addr, ulong length, ulong prot, ulong flags, ulong offset)
+    {
+        if (!Page.TryAlignUp(length, out ulong span) || span == 0 || !Page.IsAligned(offset))
+        {
+            return Return(Errno.EINVAL);
+        }
+        var file = registry.Acquire(host.HostFd, _machine.Frames, host.CanWrite, host.Path, out Errno err);
+        if (file is null)
+        {
+            return Return(err);
+        }
+        var obj = file.Object;
+        try
+        {
+            err = file.Populate(offset >> Page.Shift, span >> Page.Shift);
+            if (err != Errno.Ok)
+            {
+                return Return(err);
+            }
+            obj.PageWritten ??= pfn => _code.Invalidate(pfn << Page.Shift, Page.Size);
+            _mappedFiles.AddOrUpdate(obj, new MappedFileName(file.Path, file.Key.Item1, file.Key.Item2, file.Key.Item3));
+            err = p.Mm.MmapShared(addr, length, (Protection)(uint)prot, (MapFlags)(uint)flags, obj, offset >> Page.Shift, out ulong at);
+            return err == Errno.Ok ? (long)at : Return(err);
+        }
+        finally
+        {
+            obj.Release(); // the hold: the new VMA keeps the object (or, if mapping failed, it goes)
         }
     }
 
@@ -319,9 +366,10 @@ public sealed partial class GuestKernel
         return sb.ToString();
     }
 
-    private static void AppendMapsLine(StringBuilder sb, GuestProcess p, Vma vma, ulong lo, ulong hi, ulong heapEnd)
+    private void AppendMapsLine(StringBuilder sb, GuestProcess p, Vma vma, ulong lo, ulong hi, ulong heapEnd)
     {
         string name = "";
+        string device = "00:00 0";
         ulong offset = 0;
         foreach (var (start, end, off) in p.ImageRanges)
         {
@@ -343,6 +391,13 @@ public sealed partial class GuestKernel
         if (vma.IsShared)
         {
             offset = (vma.PgOff + ((lo - vma.Start) >> Page.Shift)) * Page.Size;
+            if (_mappedFiles.TryGetValue(vma.Shared!, out var mapped))
+            {
+                // A mapped file (host, tmpfs, /dev/shm, memfd): its path, device and inode, as Linux
+                // prints a file mapping.
+                name = mapped.Path;
+                device = $"{mapped.Major:x2}:{mapped.Minor:x2} {mapped.Ino}";
+            }
             name = name.Length == 0 ? "/dev/zero (deleted)" : name;
         }
         char r = (vma.Prot & Protection.Read) != 0 ? 'r' : '-';
@@ -350,7 +405,7 @@ public sealed partial class GuestKernel
         char x = (vma.Prot & Protection.Exec) != 0 ? 'x' : '-';
         char s = vma.IsShared ? 's' : 'p';
         int before = sb.Length;
-        sb.Append($"{lo:x8}-{hi:x8} {r}{w}{x}{s} {offset:x8} 00:00 0");
+        sb.Append($"{lo:x8}-{hi:x8} {r}{w}{x}{s} {offset:x8} {device}");
         if (name.Length > 0)
         {
             sb.Append(' ', Math.Max(1, 73 - (sb.Length - before)));

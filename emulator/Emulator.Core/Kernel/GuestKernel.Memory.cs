@@ -76,16 +76,23 @@ public sealed partial class GuestKernel
         return 0;
     }
 
-    /// <summary>msync(2): nothing to write back (shared mappings are memory objects); checks the
-    /// arguments as Linux does.</summary>
-    private static long Msync(GuestProcess p, ulong addr, ulong length, ulong flags)
+    /// <summary>msync(2): checks the arguments as Linux does, then writes the mapped host files back
+    /// (memory objects — anonymous shared memory, memfds, tmpfs — have nothing to write). MS_ASYNC
+    /// writes back too: the model has no flusher thread to leave it to.</summary>
+    private long Msync(GuestProcess p, ulong addr, ulong length, ulong flags)
     {
         const ulong Async = 1, Invalidate = 2, Sync = 4;
         if (!Page.IsAligned(addr) || (flags & ~(Async | Invalidate | Sync)) != 0 || (flags & (Async | Sync)) == (Async | Sync))
         {
             return Return(Errno.EINVAL);
         }
-        return ValidRange(p, addr, length);
+        long valid = ValidRange(p, addr, length);
+        if (valid != 0)
+        {
+            return valid;
+        }
+        Errno err = FileSystem.SharedHostFiles.WriteBackAll();
+        return err == Errno.Ok ? 0 : Return(err);
     }
 
     /// <summary>0 when [addr, addr + length) is fully mapped, -ENOMEM otherwise (mlock, msync).</summary>

@@ -41,6 +41,7 @@ public sealed partial class GuestKernel
         var v = _vcpus[0];
         while (true)
         {
+            DeliverConsoleInterrupts();
             object? agent = HighestPriorityAgent();
             if (agent is null)
             {

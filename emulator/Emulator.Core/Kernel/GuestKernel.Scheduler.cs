@@ -54,6 +54,7 @@ public sealed partial class GuestKernel
             }
             busy |= StepDevices();
             FireTimers();
+            DeliverConsoleInterrupts();
             if (_retired >= _options.MaxInstructions)
             {
                 KillAll($"the run's instruction budget ({_options.MaxInstructions}) ran out");
@@ -105,6 +106,11 @@ public sealed partial class GuestKernel
             {
                 continue; // killed while queued
             }
+            if (t.Process.Stopped)
+            {
+                t.State = GuestThreadState.Stopped; // parked until SIGCONT
+                continue;
+            }
             t.State = GuestThreadState.Running;
             v.Current = t;
             var mm = t.Process.Mm;
@@ -150,6 +156,11 @@ public sealed partial class GuestKernel
     private void Step(Vcpu v)
     {
         var t = v.Current!;
+        if (t.Process.Stopped)
+        {
+            Undispatch(v, GuestThreadState.Stopped); // stopped while it ran (or by itself: raise(SIGSTOP))
+            return;
+        }
         if (HasDeliverableSignal(t) && !DeliverSignals(v, t))
         {
             return; // the signal ended the thread

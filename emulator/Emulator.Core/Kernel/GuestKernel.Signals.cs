@@ -42,13 +42,15 @@ public sealed partial class GuestKernel
         if (sig == SignalAbi.SigCont)
         {
             p.SharedPending.Discard(SignalAbi.Bit(SignalAbi.SigStop) | SignalAbi.Bit(SignalAbi.SigTstp) | SignalAbi.Bit(SignalAbi.SigTtin) | SignalAbi.Bit(SignalAbi.SigTtou));
+            ContinueProcess(p);
+        }
+        if (SignalAbi.Default(sig) == DefaultAction.Stop && (sig == SignalAbi.SigStop || p.Actions[sig].IsDefault))
+        {
+            StopProcess(p, sig);
+            return;
         }
         if (IsIgnored(p, sig))
         {
-            if (SignalAbi.Default(sig) == DefaultAction.Stop && p.Actions[sig].IsDefault)
-            {
-                Log.Unimplemented.Info("{0}: {1} would stop the process; job control is not modelled, so it is ignored", p, SignalAbi.Name(sig));
-            }
             return;
         }
         if (!p.SharedPending.Add(info))
@@ -90,6 +92,17 @@ public sealed partial class GuestKernel
         if (sig == SignalAbi.SigKill)
         {
             KillProcess(p, sig, $"killed by SIGKILL (sent by pid {info.Pid})");
+            return;
+        }
+        // Job control acts on the whole process, whichever thread it was sent to (raise(SIGSTOP) is a tgkill).
+        if (sig == SignalAbi.SigCont)
+        {
+            p.SharedPending.Discard(SignalAbi.Bit(SignalAbi.SigStop) | SignalAbi.Bit(SignalAbi.SigTstp) | SignalAbi.Bit(SignalAbi.SigTtin) | SignalAbi.Bit(SignalAbi.SigTtou));
+            ContinueProcess(p);
+        }
+        if (SignalAbi.Default(sig) == DefaultAction.Stop && (sig == SignalAbi.SigStop || (p.Actions[sig].IsDefault && (t.SignalMask & SignalAbi.Bit(sig)) == 0)))
+        {
+            StopProcess(p, sig);
             return;
         }
         if (IsIgnored(p, sig) || !t.Pending.Add(info))

@@ -30,6 +30,17 @@ public sealed partial class GuestKernel
         {
             return (options & WNohang) != 0 ? 0 : BlockForChild(v, p);
         }
+        if (found.State != GuestProcessState.Zombie)
+        {
+            // A stop (WUNTRACED) or a continue (WCONTINUED): reported once, the child stays.
+            uint jobStatus = found.StopReport != 0 ? (uint)(found.StopReport << 8 | 0x7f) : 0xffff;
+            if (statusPtr != 0 && PutU32(p.Mm, statusPtr, jobStatus) != Errno.Ok)
+            {
+                return Return(Errno.EFAULT);
+            }
+            ConsumeJobReport(found);
+            return found.Pid;
+        }
         if (statusPtr != 0 && PutU32(p.Mm, statusPtr, (uint)found.WaitStatus) != Errno.Ok)
         {
             return Return(Errno.EFAULT);
@@ -43,9 +54,10 @@ public sealed partial class GuestKernel
     }
 
     /// <summary>
-    /// waitid(2): idtype P_ALL (0), P_PID (1), P_PGID (2); options must include WEXITED (stopped and
-    /// continued children are not modelled); WNOWAIT leaves the zombie. Fills the siginfo
-    /// (SIGCHLD, CLD_EXITED or CLD_KILLED, pid, uid, status) and, when given, the rusage.
+    /// waitid(2): idtype P_ALL (0), P_PID (1), P_PGID (2); options include WEXITED, WSTOPPED
+    /// (= WUNTRACED) and/or WCONTINUED; WNOWAIT leaves the zombie or the report. Fills the siginfo
+    /// (SIGCHLD, CLD_EXITED, CLD_KILLED, CLD_STOPPED or CLD_CONTINUED, pid, uid, status) and, when
+    /// given, the rusage.
     /// </summary>
     private long Waitid(Vcpu v, GuestThread t, ulong idtype, ulong id, ulong infop, ulong options, ulong rusage)
     {
@@ -67,7 +79,7 @@ public sealed partial class GuestKernel
         }
         var p = t.Process;
         bool any = p.Children.Count > 0;
-        var found = (options & WExited) != 0 ? FindWaitable(p, selector, options, out any) : null;
+        var found = FindWaitable(p, selector, options | WaitidOnly, out any);
         if (!any)
         {
             return Return(Errno.ECHILD);
@@ -81,10 +93,13 @@ public sealed partial class GuestKernel
             }
             return BlockForChild(v, p);
         }
+        bool job = found.State != GuestProcessState.Zombie;
         if (infop != 0)
         {
-            int code = (found.WaitStatus & 0x7f) == 0 ? SignalAbi.CldExited : SignalAbi.CldKilled;
-            int status = code == SignalAbi.CldExited ? (found.WaitStatus >> 8) & 0xff : found.WaitStatus & 0x7f;
+            int code = job ? (found.StopReport != 0 ? SignalAbi.CldStopped : SignalAbi.CldContinued)
+                : (found.WaitStatus & 0x7f) == 0 ? SignalAbi.CldExited : SignalAbi.CldKilled;
+            int status = job ? (found.StopReport != 0 ? found.StopReport : SignalAbi.SigCont)
+                : code == SignalAbi.CldExited ? (found.WaitStatus >> 8) & 0xff : found.WaitStatus & 0x7f;
             Span<byte> b = stackalloc byte[SigInfo.Size];
             new SigInfo(SignalAbi.SigChld, code, found.Pid, _options.Image.Uid, Status: status).WriteTo(b);
             if (CopyToUser(p.Mm, infop, b) != Errno.Ok)
@@ -98,13 +113,22 @@ public sealed partial class GuestKernel
         }
         if ((options & WNowait) == 0)
         {
-            Reap(p, found);
+            if (job)
+            {
+                ConsumeJobReport(found);
+            }
+            else
+            {
+                Reap(p, found);
+            }
         }
         return 0;
     }
 
-    /// <summary>A zombie child matching <paramref name="selector"/> (wait4's pid convention), or null;
-    /// <paramref name="any"/> says whether any child matches at all.</summary>
+    /// <summary>A child matching <paramref name="selector"/> (wait4's pid convention) with something
+    /// to report: a zombie (for wait4, and waitid with WEXITED), an unreported stop (WUNTRACED, which
+    /// is waitid's WSTOPPED) or continue (WCONTINUED); or null. <paramref name="any"/> says whether any
+    /// child matches at all.</summary>
     private static GuestProcess? FindWaitable(GuestProcess p, long selector, ulong options, out bool any)
     {
         any = false;
@@ -124,12 +148,34 @@ public sealed partial class GuestKernel
                 continue;
             }
             any = true;
-            if (c.State == GuestProcessState.Zombie)
+            bool exitedWanted = (options & WExited) != 0 || (options & WaitidOnly) == 0;
+            if (c.State == GuestProcessState.Zombie && exitedWanted)
+            {
+                return c;
+            }
+            if (c.State != GuestProcessState.Zombie && !c.HasExited
+                && (((options & WUntraced) != 0 && c.StopReport != 0) || ((options & WContinued) != 0 && c.ContinueReport)))
             {
                 return c;
             }
         }
         return null;
+    }
+
+    /// <summary>Marks the options of a waitid call, so that a zombie is reported only with WEXITED
+    /// (wait4 always reports one). Not a Linux bit: internal to <see cref="FindWaitable"/>.</summary>
+    private const ulong WaitidOnly = 0x1000_0000;
+
+    private static void ConsumeJobReport(GuestProcess child)
+    {
+        if (child.StopReport != 0)
+        {
+            child.StopReport = 0;
+        }
+        else
+        {
+            child.ContinueReport = false;
+        }
     }
 
     private long BlockForChild(Vcpu v, GuestProcess p)

@@ -76,6 +76,16 @@ public sealed class GuestProcess
     /// <summary>Set once exit_group, a fatal signal or execve began taking the threads down.</summary>
     internal bool GroupExiting;
 
+    /// <summary>Stopped by a stop signal and not continued yet (job control): its threads are parked.</summary>
+    public bool Stopped { get; internal set; }
+
+    /// <summary>The stop signal not yet reported to a waiting parent (wait4 WUNTRACED, waitid
+    /// WSTOPPED), or 0.</summary>
+    internal int StopReport;
+
+    /// <summary>A SIGCONT not yet reported to a waiting parent (WCONTINUED).</summary>
+    internal bool ContinueReport;
+
     /// <summary>The wait status a group exit leaves (exit code or signal).</summary>
     internal int GroupExitStatus;
 

@@ -13,6 +13,10 @@ public enum GuestThreadState : byte
     /// its deadline passes or a signal interrupts it.</summary>
     Blocked,
 
+    /// <summary>Its process is stopped (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU): off the run queue until
+    /// SIGCONT, its registers saved as for a thread waiting for a vCPU.</summary>
+    Stopped,
+
     /// <summary>Gone: its registers are no longer meaningful.</summary>
     Exited,
 }

@@ -41,6 +41,10 @@ public sealed class SharedMemoryObject
     /// <summary>The holder of a <see cref="CreateHeld"/> object lets go; the pages go with the last mapping.</summary>
     public void Release() => RemoveMapper();
 
+    /// <summary>One more hold on a live object (released with <see cref="Release"/>): keeps it while
+    /// the holder maps it again.</summary>
+    public void Hold() => AddMapper();
+
     /// <summary>Called with the frame of a page after the holder wrote it through <see cref="PageMemory"/>
     /// (the kernel drops decoded instructions of such frames: a JIT may map the file executable).</summary>
     public Action<ulong>? PageWritten { get; set; }
@@ -131,6 +135,22 @@ public sealed class SharedMemoryObject
         }
     }
 
+    /// <summary>
+    /// Called once, when the last mapping (and holder) lets go, with every page the object holds
+    /// (page offset and frame), before the frames are freed: a host file's mapping writes its pages
+    /// back here (munmap, exit). Runs under the object's lock; it must not call back into the object.
+    /// </summary>
+    public Action<KeyValuePair<ulong, ulong>[]>? LastUnmapped { get; set; }
+
+    /// <summary>The pages the object holds now: (page offset, frame) pairs, in no particular order.</summary>
+    public KeyValuePair<ulong, ulong>[] SnapshotPages()
+    {
+        using (_lock.Enter())
+        {
+            return [.. _pages];
+        }
+    }
+
     /// <summary>Drops a VMA's reference; the last one frees the object's pages.</summary>
     internal void RemoveMapper()
     {
@@ -140,6 +160,8 @@ public sealed class SharedMemoryObject
             {
                 return;
             }
+            LastUnmapped?.Invoke([.. _pages]);
+            LastUnmapped = null;
             foreach (var pfn in _pages.Values)
             {
                 _frames.Put(pfn);

@@ -1,38 +1,26 @@
-using System.Diagnostics;
-using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
-
 namespace Emulator.Core.Notifiers;
 
 /// <summary>Invariant checks used by the tests.</summary>
 public sealed partial class IntervalTree<T>
 {
-    /// <summary>Number of nodes on the longest root-to-leaf path (0 when empty). O(n); for tests.</summary>
+    /// <summary>Number of levels from the root to the leaves (0 when empty). O(log n); for tests.</summary>
     internal int Height
     {
         get
         {
             var height = 0;
-            for (var node = _leftmost; node is not null; node = Successor(node))
+            for (var block = _root; block is not null; block = block.IsLeaf ? null : block.Child(0))
             {
-                if (node.Left is null && node.Right is null)
-                {
-                    var depth = 0;
-                    for (var up = node; up is not null; up = up.Parent)
-                    {
-                        depth++;
-                    }
-                    height = Math.Max(height, depth);
-                }
+                height++;
             }
             return height;
         }
     }
 
     /// <summary>
-    /// Checks every invariant: links, order by Start, red-black colours and black heights,
-    /// the subtree maxima, ownership, <see cref="Count"/> and the cached leftmost node.
-    /// O(n log n); for tests.
+    /// Checks every invariant: links (parents, each node's leaf and slot), order by Start, every leaf at
+    /// one depth, block fill, the inner blocks' summaries, ownership and <see cref="Count"/>.
+    /// O(n); for tests.
     /// </summary>
     /// <exception cref="InvalidOperationException">An invariant is broken; the message says which and where.</exception>
     internal void Validate()
@@ -40,53 +28,52 @@ public sealed partial class IntervalTree<T>
         if (_root is null)
         {
             Check(Count == 0, $"empty tree has Count {Count}");
-            Check(_leftmost is null, "empty tree has a leftmost node");
             return;
         }
         Check(_root.Parent is null, "root has a parent");
-        Check(!_root.Red, "root is red");
-        Check(ReferenceEquals(_leftmost, Minimum(_root)), "cached leftmost is not the minimum");
-
-        var count = 0;
-        var blackHeight = -1;
-        IntervalTreeNode<T>? previous = null;
-        for (var node = Minimum(_root); node is not null; node = Successor(node))
-        {
-            count++;
-            var where = $"node [0x{node.Start:x}, 0x{node.Last:x}]";
-            Check(ReferenceEquals(node.Tree, this), $"{where} is not owned by this tree");
-            Check(node.Start <= node.Last, $"{where} has start after last");
-            Check(node.Left is null || ReferenceEquals(node.Left.Parent, node), $"{where}: left child's parent link is wrong");
-            Check(node.Right is null || ReferenceEquals(node.Right.Parent, node), $"{where}: right child's parent link is wrong");
-            Check(previous is null || previous.Start <= node.Start, $"{where} is out of order after start 0x{previous?.Start:x}");
-            var next = Successor(node);
-            Check(node.NextStart == (next is null ? IntervalTreeNode<T>.NoNextStart : next.Start),
-                $"{where} has NextStart 0x{node.NextStart:x}, the next node starts at 0x{next?.Start:x}");
-            // Checked against each child's own maxima, so by induction from the leaves every
-            // field equals the true largest Last of its subtree.
-            Check(node.LeftLast == SubtreeLastOf(node.Left),
-                $"{where} has LeftLast 0x{node.LeftLast:x}, its left subtree ends at 0x{SubtreeLastOf(node.Left):x}");
-            Check(node.RightLast == SubtreeLastOf(node.Right),
-                $"{where} has RightLast 0x{node.RightLast:x}, its right subtree ends at 0x{SubtreeLastOf(node.Right):x}");
-            if (node.Red)
-            {
-                Check(node.Left is null || !node.Left.Red, $"{where} is red with a red left child");
-                Check(node.Right is null || !node.Right.Red, $"{where} is red with a red right child");
-            }
-            if (node.Left is null || node.Right is null)
-            {
-                var blacks = 0;
-                for (var up = node; up is not null; up = up.Parent)
-                {
-                    blacks += up.Red ? 0 : 1;
-                }
-                Check(blackHeight < 0 || blacks == blackHeight,
-                    $"{where} ends a path with {blacks} black nodes, others have {blackHeight}");
-                blackHeight = blacks;
-            }
-            previous = node;
-        }
+        int count = 0;
+        int leafDepth = -1;
+        ulong previousStart = 0;
+        ValidateBlock(_root, 1, ref count, ref leafDepth, ref previousStart);
         Check(count == Count, $"walk found {count} nodes, Count is {Count}");
+    }
+
+    private void ValidateBlock(IntervalTreeBlock<T> block, int depth, ref int count, ref int leafDepth, ref ulong previousStart)
+    {
+        var where = $"{(block.IsLeaf ? "leaf" : "inner block")} at depth {depth}";
+        Check(block.Count >= 1 && block.Count <= IntervalTreeBlock<T>.Capacity, $"{where} holds {block.Count} slots");
+        for (int i = block.Count; i < IntervalTreeBlock<T>.Capacity; i++)
+        {
+            Check(block.Items[i] is null && block.Values[i] is null, $"{where} keeps a reference in unused slot {i}");
+        }
+        if (block.IsLeaf)
+        {
+            Check(leafDepth < 0 || depth == leafDepth, $"{where}: leaves are at depth {leafDepth}");
+            leafDepth = depth;
+            for (int i = 0; i < block.Count; i++)
+            {
+                var node = block.Node(i);
+                var at = $"node [0x{node.Start:x}, 0x{node.Last:x}] in slot {i} of the {where}";
+                Check(ReferenceEquals(node.Tree, this), $"{at} is not owned by this tree");
+                Check(ReferenceEquals(node.Leaf, block) && node.Index == i, $"{at} records slot {node.Index} of another place");
+                Check(node.Start <= node.Last, $"{at} has start after last");
+                Check(block.Starts[i] == node.Start && block.Lasts[i] == node.Last, $"{at}: the leaf holds [0x{block.Starts[i]:x}, 0x{block.Lasts[i]:x}]");
+                Check(ReferenceEquals(block.Values[i], node.Value), $"{at}: the leaf holds another value");
+                Check(count == 0 || previousStart <= node.Start, $"{at} is out of order after start 0x{previousStart:x}");
+                previousStart = node.Start;
+                count++;
+            }
+            return;
+        }
+        for (int i = 0; i < block.Count; i++)
+        {
+            var child = block.Child(i);
+            Check(ReferenceEquals(child.Parent, block), $"{where}: child {i}'s parent link is wrong");
+            ValidateBlock(child, depth + 1, ref count, ref leafDepth, ref previousStart);
+            // Checked after the child, so by induction from the leaves each summary is the subtree's truth.
+            Check(block.Starts[i] == child.Starts[0], $"{where}: child {i} summarised as starting at 0x{block.Starts[i]:x}, it starts at 0x{child.Starts[0]:x}");
+            Check(block.Lasts[i] == child.MaxLast(), $"{where}: child {i} summarised as ending at 0x{block.Lasts[i]:x}, it ends at 0x{child.MaxLast():x}");
+        }
     }
 
     private static void Check(bool condition, string message)

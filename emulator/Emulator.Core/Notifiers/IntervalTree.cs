@@ -1,30 +1,34 @@
-using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
 
 namespace Emulator.Core.Notifiers;
 
 /// <summary>
-/// An augmented red-black interval tree over closed intervals [Start, Last] of <see cref="ulong"/>
-/// (Linux <c>include/linux/interval_tree_generic.h</c>): nodes are ordered by Start and the
-/// largest Last of every subtree is kept, so finding the k intervals that overlap a range costs
-/// O(log n + k). Duplicate and overlapping intervals are allowed.
+/// An interval tree over closed intervals [Start, Last] of <see cref="ulong"/>, the job Linux's
+/// <c>include/linux/interval_tree_generic.h</c> does: intervals are ordered by Start and the largest
+/// Last of every subtree is kept, so finding the k intervals that overlap a range costs O(log n + k).
+/// Duplicate and overlapping intervals are allowed.
 /// </summary>
 /// <typeparam name="T">The payload each interval carries (for the mm, the interval notifier).</typeparam>
 /// <remarks>
 /// <para>
-/// Nodes are intrusive: <see cref="Insert"/> allocates the one <see cref="IntervalTreeNode{T}"/>
-/// that the caller keeps to remove it later; <see cref="First"/> and <see cref="Next"/> allocate
-/// nothing, do not recurse and write nothing, so a walk costs only the cache lines it touches.
-/// Unlike Linux, which keeps a subtree's largest Last in the subtree's root, a node here keeps
-/// the largest Last of each of its two subtrees: deciding where to descend then reads only the
-/// current node, so a query does not load a left child only to read its maximum and then turn
-/// right (on a large tree most levels are cache misses, so the loads are what a query costs).
-/// Each node also keeps the Start of the node after it in order, so <see cref="Next"/> ends a
-/// walk without touching another node once that Start is past the queried range (the common
-/// case for a single-page query against mostly disjoint intervals).
-/// Nodes with equal Start are visited in insertion order (a new node goes right of its equals and
-/// rotations keep the in-order sequence).
+/// <b>Shape.</b> A B+-tree of <see cref="IntervalTreeBlock{T}"/>s rather than Linux's augmented
+/// red-black tree. With many intervals a query's cost is its dependent cache misses, one per level:
+/// a red-black tree of 100,000 intervals is about 17 levels deep, this one 5 (16 entries a block),
+/// and a block's summaries sit in adjacent lines the CPU loads in parallel. Leaves hold the intervals
+/// in Start order; an inner block keeps, for each child, the child's smallest Start and its subtree's
+/// largest Last. Every leaf is at the same depth. Intervals with equal Start are kept, and visited,
+/// in insertion order.
+/// </para>
+/// <para>
+/// <b>Queries.</b> The first interval (in Start order) overlapping [start, last] is the first one whose
+/// Last is at least start, provided it starts by last: everything before it ends too early, everything
+/// after it starts no earlier. So <see cref="First"/> descends without backtracking into the first child
+/// whose largest Last reaches start, and <see cref="Next"/> continues from the current slot. Both
+/// allocate nothing, do not recurse and write nothing.
+/// </para>
+/// <para>
+/// <b>Nodes</b> are handles: <see cref="Insert"/> returns the <see cref="IntervalTreeNode{T}"/> the caller
+/// keeps to remove the interval later, and the node records its leaf and slot.
 /// </para>
 /// <para>
 /// Thread safety: the tree has no lock of its own. The caller serialises writers
@@ -37,11 +41,7 @@ namespace Emulator.Core.Notifiers;
 /// </remarks>
 public sealed partial class IntervalTree<T> where T : class
 {
-    private IntervalTreeNode<T>? _root;
-
-    /// <summary>The node with the smallest Start (Linux <c>rb_root_cached.rb_leftmost</c>), so
-    /// <see cref="First"/> rejects a range below every interval without a descent.</summary>
-    private IntervalTreeNode<T>? _leftmost;
+    private IntervalTreeBlock<T>? _root;
 
     /// <summary>Number of intervals in the tree.</summary>
     public int Count { get; private set; }
@@ -62,62 +62,35 @@ public sealed partial class IntervalTree<T> where T : class
         }
         ArgumentNullException.ThrowIfNull(value);
 
-        var node = new IntervalTreeNode<T>(start, last, value) { Tree = this, Red = true };
-        IntervalTreeNode<T>? parent = null;
-        // The last nodes the descent left to the right / to the left of: the new leaf's neighbours in order.
-        IntervalTreeNode<T>? predecessor = null;
-        IntervalTreeNode<T>? successor = null;
-        var cursor = _root;
-        var goLeft = false;
-        while (cursor is not null)
+        var node = new IntervalTreeNode<T>(start, last, value) { Tree = this };
+        var block = _root ??= new IntervalTreeBlock<T>(isLeaf: true);
+        while (!block.IsLeaf)
         {
-            // Every node passed on the way down gains the new interval in the subtree taken.
-            parent = cursor;
-            goLeft = start < cursor.Start;
-            if (goLeft)
+            // The last child whose smallest Start is at most start: the new interval goes after every
+            // interval starting at or before it, so ties keep insertion order.
+            int i = block.Count - 1;
+            while (i > 0 && block.Starts[i] > start)
             {
-                if (cursor.LeftLast < last)
-                {
-                    cursor.LeftLast = last;
-                }
-                successor = cursor;
-                cursor = cursor.Left;
+                i--;
             }
-            else
+            // Only child 0 can have a smallest Start above start: the new interval becomes its first.
+            if (block.Starts[i] > start)
             {
-                if (cursor.RightLast < last)
-                {
-                    cursor.RightLast = last;
-                }
-                predecessor = cursor;
-                cursor = cursor.Right;
+                block.Starts[i] = start;
             }
+            if (block.Lasts[i] < last)
+            {
+                block.Lasts[i] = last;
+            }
+            block = block.Child(i);
         }
-
-        node.Parent = parent;
-        if (parent is null)
+        int slot = block.Count;
+        while (slot > 0 && block.Starts[slot - 1] > start)
         {
-            _root = node;
+            slot--;
         }
-        else if (goLeft)
-        {
-            parent.Left = node;
-        }
-        else
-        {
-            parent.Right = node;
-        }
-        node.NextStart = successor is null ? IntervalTreeNode<T>.NoNextStart : successor.Start;
-        if (predecessor is null)
-        {
-            _leftmost = node;
-        }
-        else
-        {
-            predecessor.NextStart = start;
-        }
+        InsertIntoLeaf(block, slot, node);
         Count++;
-        InsertFixup(node);
         return node;
     }
 
@@ -136,64 +109,18 @@ public sealed partial class IntervalTree<T> where T : class
                 ? "The interval-tree node was already removed."
                 : "The interval-tree node belongs to another tree.");
         }
-
-        var predecessor = Predecessor(node);
-        if (predecessor is null)
+        var leaf = node.Leaf!;
+        int count = leaf.Count;
+        for (int i = node.Index + 1; i < count; i++)
         {
-            _leftmost = Successor(node);
+            leaf.Take(i - 1, leaf, i);
         }
-        else
-        {
-            predecessor.NextStart = node.NextStart;
-        }
-
-        IntervalTreeNode<T>? child;
-        IntervalTreeNode<T>? childParent;
-        bool removedBlack;
-        IntervalTreeNode<T>? mustRecompute = null;
-        if (node.Left is null || node.Right is null)
-        {
-            child = node.Left ?? node.Right;
-            childParent = node.Parent;
-            removedBlack = !node.Red;
-            Transplant(node, child);
-        }
-        else
-        {
-            // Two children: the in-order successor takes the node's place (and colour); the
-            // black removed is the successor's, from its old position.
-            var successor = Minimum(node.Right);
-            removedBlack = !successor.Red;
-            child = successor.Right;
-            if (ReferenceEquals(successor.Parent, node))
-            {
-                childParent = successor;
-            }
-            else
-            {
-                childParent = successor.Parent;
-                Transplant(successor, child);
-                successor.Right = node.Right;
-                successor.Right.Parent = successor;
-            }
-            Transplant(node, successor);
-            successor.Left = node.Left;
-            successor.Left.Parent = successor;
-            successor.Red = node.Red;
-            // Its subtree maxima describe its old, smaller subtrees: recompute them even if the
-            // nodes below it turn out unchanged.
-            mustRecompute = successor;
-        }
-
-        PropagateSubtreeLasts(childParent, mustRecompute);
-        if (removedBlack)
-        {
-            RemoveFixup(child, childParent);
-        }
-
-        node.Left = node.Right = node.Parent = null;
+        leaf.ClearSlot(count - 1);
+        leaf.Count = count - 1;
         node.Tree = null;
+        node.Leaf = null;
         Count--;
+        RebalanceAfterRemove(leaf);
     }
 
     /// <summary>
@@ -203,15 +130,8 @@ public sealed partial class IntervalTree<T> where T : class
     /// </summary>
     /// <param name="start">First value of the queried range.</param>
     /// <param name="last">Last value of the queried range (inclusive).</param>
-    public IntervalTreeNode<T>? First(ulong start, ulong last)
-    {
-        var root = _root;
-        if (root is null || root.SubtreeLast < start || _leftmost!.Start > last)
-        {
-            return null;
-        }
-        return SubtreeSearch(root, start, last);
-    }
+    public IntervalTreeNode<T>? First(ulong start, ulong last) =>
+        TryFirst(start, last, out var leaf, out int index) ? leaf.Node(index) : null;
 
     /// <summary>
     /// Returns the interval after <paramref name="node"/>, in the order of <see cref="First"/>, that
@@ -229,194 +149,131 @@ public sealed partial class IntervalTree<T> where T : class
         {
             ThrowNotInTree();
         }
-        var right = node.Right;
+        var leaf = node.Leaf!;
+        int index = node.Index;
+        return TryNext(ref leaf, ref index, start, last) ? leaf.Node(index) : null;
+    }
+
+    /// <summary>
+    /// <see cref="First"/> as a position: the leaf and slot of the first overlapping interval, so a walk
+    /// can read values (<see cref="IntervalTreeBlock{T}.Value"/>) without loading the nodes.
+    /// </summary>
+    internal bool TryFirst(ulong start, ulong last, [NotNullWhen(true)] out IntervalTreeBlock<T>? leaf, out int index)
+    {
+        var block = _root;
+        if (block is not null && Descend(ref block, start, last, out index))
+        {
+            leaf = block;
+            return true;
+        }
+        leaf = null;
+        index = 0;
+        return false;
+    }
+
+    /// <summary><see cref="Next"/> as a position: advances <paramref name="leaf"/>/<paramref name="index"/>
+    /// to the next overlapping interval; false (position unspecified) when there is none.</summary>
+    internal static bool TryNext(ref IntervalTreeBlock<T> leaf, ref int index, ulong start, ulong last)
+    {
+        for (int i = index + 1; i < leaf.Count; i++)
+        {
+            if (leaf.Starts[i] > last)
+            {
+                return false;
+            }
+            if (leaf.Lasts[i] >= start)
+            {
+                index = i;
+                return true;
+            }
+        }
+        // Climb until an ancestor has a child after the one we came from that can still overlap.
+        var block = leaf;
+        while (block.Parent is { } parent)
+        {
+            for (int k = parent.IndexOf(block) + 1; k < parent.Count; k++)
+            {
+                if (parent.Starts[k] > last)
+                {
+                    return false;
+                }
+                if (parent.Lasts[k] >= start)
+                {
+                    var child = parent.Child(k);
+                    if (Descend(ref child, start, last, out index))
+                    {
+                        leaf = child;
+                        return true;
+                    }
+                    return false;
+                }
+            }
+            block = parent;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// From <paramref name="block"/>, finds the first interval of its subtree whose Last reaches
+    /// <paramref name="start"/> and returns true if it also starts by <paramref name="last"/>; on
+    /// true, <paramref name="block"/> is its leaf and <paramref name="index"/> its slot. When that
+    /// first interval starts after <paramref name="last"/>, so does every later one: no backtracking.
+    /// </summary>
+    private static bool Descend(ref IntervalTreeBlock<T> block, ulong start, ulong last, out int index)
+    {
         while (true)
         {
-            if (node.NextStart > last)
+            int n = block.Count;
+            int i = 0;
+            while (i < n && block.Lasts[i] < start)
             {
-                // Every later node starts at or after NextStart.
-                return null;
+                i++;
             }
-            // Everything right of the current node starts no earlier than it, so only the
-            // right subtree and the ancestors reached from a left child remain.
-            if (right is not null && start <= node.RightLast)
+            if (i == n || block.Starts[i] > last)
             {
-                return SubtreeSearch(right, start, last);
+                index = 0;
+                return false;
             }
-
-            // Climb until arriving from a left child: that ancestor is the next node in order.
-            IntervalTreeNode<T> previous;
-            do
+            if (block.IsLeaf)
             {
-                previous = node;
-                var parent = node.Parent;
-                if (parent is null)
-                {
-                    return null;
-                }
-                node = parent;
-                right = node.Right;
+                index = i;
+                return true;
             }
-            while (ReferenceEquals(previous, right));
-
-            if (last < node.Start)
-            {
-                return null;
-            }
-            if (start <= node.Last)
-            {
-                return node;
-            }
+            block = block.Child(i);
         }
     }
 
     /// <summary>Removes every interval. O(n); each removed node reports <see cref="IntervalTreeNode{T}.IsInTree"/> false.</summary>
     public void Clear()
     {
-        // Post-order walk over parent links, detaching leaves as it goes: no recursion and no stack.
-        var node = _root;
-        while (node is not null)
+        if (_root is not null)
         {
-            if (node.Left is not null)
+            Detach(_root);
+        }
+        _root = null;
+        Count = 0;
+    }
+
+    private static void Detach(IntervalTreeBlock<T> block)
+    {
+        for (int i = 0; i < block.Count; i++)
+        {
+            if (block.IsLeaf)
             {
-                node = node.Left;
-            }
-            else if (node.Right is not null)
-            {
-                node = node.Right;
+                var node = block.Node(i);
+                node.Tree = null;
+                node.Leaf = null;
             }
             else
             {
-                var parent = node.Parent;
-                if (parent is not null)
-                {
-                    if (ReferenceEquals(parent.Left, node))
-                    {
-                        parent.Left = null;
-                    }
-                    else
-                    {
-                        parent.Right = null;
-                    }
-                }
-                node.Parent = null;
-                node.Tree = null;
-                node = parent;
+                var child = block.Child(i);
+                child.Parent = null;
+                Detach(child);
             }
         }
-        _root = null;
-        _leftmost = null;
-        Count = 0;
     }
 
     [DoesNotReturn]
     private static void ThrowNotInTree() =>
         throw new InvalidOperationException("The interval-tree node is not in this tree.");
-
-    /// <summary>
-    /// Leftmost node of the subtree at <paramref name="node"/> that overlaps [start, last], or null.
-    /// The caller guarantees <c>start &lt;= node.SubtreeLast</c>: some node below ends late enough.
-    /// Each step reads only the current node's fields.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static IntervalTreeNode<T>? SubtreeSearch(IntervalTreeNode<T> node, ulong start, ulong last)
-    {
-        while (true)
-        {
-            var left = node.Left;
-            if (left is not null && start <= node.LeftLast)
-            {
-                // The leftmost node ending late enough is in the left subtree; if it starts too
-                // late, every node after it does too.
-                node = left;
-                continue;
-            }
-            if (node.Start <= last)
-            {
-                if (start <= node.Last)
-                {
-                    return node;
-                }
-                var right = node.Right;
-                if (right is not null && start <= node.RightLast && node.NextStart <= last)
-                {
-                    node = right;
-                    continue;
-                }
-            }
-            return null;
-        }
-    }
-
-    private static IntervalTreeNode<T> Minimum(IntervalTreeNode<T> node)
-    {
-        while (node.Left is not null)
-        {
-            node = node.Left;
-        }
-        return node;
-    }
-
-    private static IntervalTreeNode<T>? Predecessor(IntervalTreeNode<T> node)
-    {
-        if (node.Left is not null)
-        {
-            node = node.Left;
-            while (node.Right is not null)
-            {
-                node = node.Right;
-            }
-            return node;
-        }
-        var parent = node.Parent;
-        while (parent is not null && ReferenceEquals(node, parent.Left))
-        {
-            node = parent;
-            parent = parent.Parent;
-        }
-        return parent;
-    }
-
-    private static IntervalTreeNode<T>? Successor(IntervalTreeNode<T> node)
-    {
-        if (node.Right is not null)
-        {
-            return Minimum(node.Right);
-        }
-        var parent = node.Parent;
-        while (parent is not null && ReferenceEquals(node, parent.Right))
-        {
-            node = parent;
-            parent = parent.Parent;
-        }
-        return parent;
-    }
-
-    private static ulong SubtreeLastOf(IntervalTreeNode<T>? node) => node is null ? 0 : node.SubtreeLast;
-
-    /// <summary>
-    /// Recomputes the subtree maxima from <paramref name="node"/> up towards the root, stopping
-    /// at the first node whose own subtree maximum is unchanged once <paramref name="mustReach"/>
-    /// (a node whose fields are stale whatever happens below it) has been recomputed.
-    /// </summary>
-    private static void PropagateSubtreeLasts(IntervalTreeNode<T>? node, IntervalTreeNode<T>? mustReach)
-    {
-        while (node is not null)
-        {
-            var before = node.SubtreeLast;
-            node.LeftLast = SubtreeLastOf(node.Left);
-            node.RightLast = SubtreeLastOf(node.Right);
-            if (node.SubtreeLast == before && mustReach is null)
-            {
-                // The parent's field for this subtree is still right, and so is everything above.
-                return;
-            }
-            if (ReferenceEquals(node, mustReach))
-            {
-                mustReach = null;
-            }
-            node = node.Parent;
-        }
-    }
-
 }

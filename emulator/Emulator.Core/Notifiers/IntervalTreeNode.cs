@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
-
 namespace Emulator.Core.Notifiers;
 
 /// <summary>
@@ -10,35 +6,21 @@ namespace Emulator.Core.Notifiers;
 /// owner the same way).
 /// </summary>
 /// <remarks>
-/// Kept in this file, against the one-public-type-per-file rule, because the node is the tree's
-/// intrusive link record: its link fields are internal state of <see cref="IntervalTree{T}"/> and
-/// are only meaningful read together with it. Bounds and value never change; a node is not reused
-/// after removal.
+/// The node knows where the tree keeps it (its leaf block and slot), so <see cref="IntervalTree{T}.Remove"/>
+/// and <see cref="IntervalTree{T}.Next"/> start there without a search. Bounds and value never change;
+/// a node is not reused after removal.
 /// </remarks>
 /// <typeparam name="T">The payload type.</typeparam>
 public sealed class IntervalTreeNode<T> where T : class
 {
-    internal IntervalTreeNode<T>? Left;
-    internal IntervalTreeNode<T>? Right;
-    internal IntervalTreeNode<T>? Parent;
-
-    /// <summary>Largest <see cref="Last"/> in the left subtree; 0 when there is none.</summary>
-    internal ulong LeftLast;
-
-    /// <summary>Largest <see cref="Last"/> in the right subtree; 0 when there is none.</summary>
-    internal ulong RightLast;
-
-    /// <summary>Start of the next node in order, or <see cref="NoNextStart"/> for the last node.</summary>
-    /// <remarks>Only ever used to prune (later nodes start at or after it), so the sentinel being a
-    /// valid Start merely disables pruning for a range that reaches ulong.MaxValue.</remarks>
-    internal ulong NextStart;
-
-    internal const ulong NoNextStart = ulong.MaxValue;
-
-    internal bool Red;
-
     /// <summary>The tree holding the node; null once removed or cleared.</summary>
     internal IntervalTree<T>? Tree;
+
+    /// <summary>The leaf block holding the node while it is in the tree. Written by the tree's writers only.</summary>
+    internal IntervalTreeBlock<T>? Leaf;
+
+    /// <summary>The node's slot in <see cref="Leaf"/>.</summary>
+    internal int Index;
 
     internal IntervalTreeNode(ulong start, ulong last, T value)
     {
@@ -46,9 +28,6 @@ public sealed class IntervalTreeNode<T> where T : class
         Last = last;
         Value = value;
     }
-
-    /// <summary>Largest <see cref="Last"/> in the subtree rooted here (Linux <c>__subtree_last</c>).</summary>
-    internal ulong SubtreeLast => Math.Max(Last, Math.Max(LeftLast, RightLast));
 
     /// <summary>First value covered.</summary>
     public ulong Start { get; }

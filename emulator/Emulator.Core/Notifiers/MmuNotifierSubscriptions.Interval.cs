@@ -322,23 +322,24 @@ public sealed partial class MmuNotifierSubscriptions
     private Errno ItreeInvalidate(in MmuNotifierRange range)
     {
         ulong curSeq;
-        IntervalTreeNode<MmuIntervalNotifier>? node;
+        IntervalTreeBlock<MmuIntervalNotifier>? leaf;
+        int index;
         ulong first = range.Start, last = range.End - 1;
         using (_lock.Enter())
         {
             _activeInvalidateRanges++;
-            node = _itree.First(first, last);
-            if (node is null)
+            if (!_itree.TryFirst(first, last, out leaf, out index))
             {
                 return Errno.Ok;
             }
             _invalidateSeq |= 1;
             curSeq = _invalidateSeq;
         }
-        // The tree cannot change until the matching end: modifications are deferred while odd.
-        for (; node is not null; node = _itree.Next(node, first, last))
+        // The tree cannot change until the matching end: modifications are deferred while odd. The walk
+        // reads values from the leaves, never loading the tree's node handles.
+        do
         {
-            var sub = node.Value;
+            var sub = leaf.Value(index);
             t_callbackDepth++;
             bool ok;
             try
@@ -359,6 +360,7 @@ public sealed partial class MmuNotifierSubscriptions
                 return Errno.EAGAIN;
             }
         }
+        while (IntervalTree<MmuIntervalNotifier>.TryNext(ref leaf, ref index, first, last));
         return Errno.Ok;
     }
 

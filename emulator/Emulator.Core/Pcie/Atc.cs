@@ -242,32 +242,6 @@ public sealed partial class Atc
         }
     }
 
-    /// <summary>Appends every valid entry to <paramref name="into"/>, oldest insertion first: one
-    /// consistent snapshot (taken under the writers' lock). Any thread.</summary>
-    public void Dump(List<AtcEntry> into)
-    {
-        ArgumentNullException.ThrowIfNull(into);
-        int start = into.Count;
-        using (_lock.Enter())
-        {
-            foreach (ref readonly Slot s in _small.AsSpan())
-            {
-                if (s.Data != 0)
-                {
-                    into.Add(ToEntry(s));
-                }
-            }
-            foreach (ref readonly Slot s in _ranged.AsSpan(0, _rangedUsed))
-            {
-                if (s.Data != 0)
-                {
-                    into.Add(ToEntry(s));
-                }
-            }
-        }
-        into.Sort(start, into.Count - start, BySequence.Instance);
-    }
-
     /// <summary>A rights check: R/W/Exe of <paramref name="needed"/> all granted, Privileged equal.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Permits(ulong data, AtsPermissions needed)
@@ -426,12 +400,5 @@ public sealed partial class Atc
         Debug.Assert((_seq & 1) != 0);
         // Release: every slot store above is visible before the even value.
         Volatile.Write(ref _seq, _seq + 1);
-    }
-
-    private sealed class BySequence : IComparer<AtcEntry>
-    {
-        public static readonly BySequence Instance = new();
-
-        public int Compare(AtcEntry x, AtcEntry y) => x.Sequence.CompareTo(y.Sequence);
     }
 }

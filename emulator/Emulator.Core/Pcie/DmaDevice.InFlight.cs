@@ -18,6 +18,12 @@ public sealed partial class DmaDevice
     private readonly Lock _inflightLock = new();
     private readonly List<DmaAccess> _inflight = [];
 
+    /// <summary><see cref="_inflight"/>'s count, written under <see cref="_inflightLock"/> and read without
+    /// it by <see cref="DrainCovered"/>: reading 0 is the same as taking the lock before a concurrent
+    /// <see cref="BeginAccess"/> adds its access, so a synchronous invalidation with nothing in flight
+    /// takes no lock.</summary>
+    private volatile int _inflightCount;
+
     /// <summary>Set by <see cref="BeginAccess"/> while it resolves: the oracle check waits for the
     /// access's completion, and the translation's details are kept in the fields below. Under <see cref="_dmaLock"/>.</summary>
     private bool _deferCheck;
@@ -103,6 +109,7 @@ public sealed partial class DmaDevice
         using (_inflightLock.EnterScope())
         {
             _inflight.Add(access);
+            _inflightCount = _inflight.Count;
         }
         return DmaFaultReason.None;
     }
@@ -125,6 +132,7 @@ public sealed partial class DmaDevice
             }
             access.Completed = true;
             _inflight.Remove(access);
+            _inflightCount = _inflight.Count;
         }
         Debug.Assert(data.Length <= Page.Size - (int)(access.Va & Page.Mask), "an access stays within its page");
         bool stale = _oracle.CheckDma(Sid, access.Pasid, access.Va, access.Pa, access.FramePa, access.Generation, access.Write);
@@ -157,6 +165,10 @@ public sealed partial class DmaDevice
     /// </summary>
     private void DrainCovered(in AtcInvalidation request)
     {
+        if (_inflightCount == 0)
+        {
+            return;
+        }
         List<DmaAccess>? covered = null;
         using (_inflightLock.EnterScope())
         {

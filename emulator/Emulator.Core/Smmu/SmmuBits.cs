@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace Emulator.Core.Smmu;
@@ -29,23 +30,34 @@ internal static class SmmuBits
     public static ulong Flag(int bit, bool set) => set ? 1UL << bit : 0;
 
     /// <summary>Throws when a factory argument does not fit its field: a caller bug, not guest input.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void CheckWidth(ulong value, int bits, string paramName)
     {
         if (bits < 64 && value >> bits != 0)
         {
-            throw new ArgumentOutOfRangeException(paramName, value, $"does not fit in {bits} bits");
+            ThrowTooWide(value, bits, paramName);
         }
     }
 
     /// <summary>Throws unless a buffer of <paramref name="length"/> bytes holds a <paramref name="what"/>
     /// of <paramref name="size"/> bytes (the in-memory formats' ReadFrom/WriteTo).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void CheckLength(int length, int size, string what, string paramName)
     {
         if (length < size)
         {
-            throw new ArgumentException($"{what} is {size} bytes; got {length}", paramName);
+            ThrowTooShort(length, size, what, paramName);
         }
     }
+
+    // The throws live out of line so the checks above inline into the command and table codecs.
+    [DoesNotReturn]
+    private static void ThrowTooWide(ulong value, int bits, string paramName) =>
+        throw new ArgumentOutOfRangeException(paramName, value, $"does not fit in {bits} bits");
+
+    [DoesNotReturn]
+    private static void ThrowTooShort(int length, int size, string what, string paramName) =>
+        throw new ArgumentException($"{what} is {size} bytes; got {length}", paramName);
 
     /// <summary>The little-endian 64-bit word <paramref name="word"/> of an in-memory structure.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

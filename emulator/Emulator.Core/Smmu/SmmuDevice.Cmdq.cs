@@ -30,27 +30,17 @@ public sealed partial class SmmuDevice
         Span<byte> entry = stackalloc byte[Command.Size];
         lock (_cmdqLock)
         {
+            ulong entryPa;
+            QueuePointer cons;
+            lock (_lock)
+            {
+                if (!NextCommandLocked(out entryPa, out cons))
+                {
+                    return;
+                }
+            }
             while (true)
             {
-                ulong entryPa;
-                QueuePointer cons;
-                lock (_lock)
-                {
-                    if (!Cr0Ack.CmdqEnabled || CmdqErrorActiveLocked)
-                    {
-                        break;
-                    }
-                    var qbase = new QueueBase(_rCmdqBase);
-                    int log2 = qbase.EffectiveLog2Size(_idr1.CmdqLog2Size);
-                    var prod = new QueuePointer(_rCmdqProd, log2);
-                    cons = new QueuePointer(_rCmdqCons, log2);
-                    if (QueuePointer.IsEmpty(prod, cons))
-                    {
-                        break;
-                    }
-                    entryPa = qbase.EffectiveAddress(Command.Size, _idr1.CmdqLog2Size) + cons.Index * (ulong)Command.Size;
-                }
-
                 CommandError error;
                 if (!_memory.TryRead(entryPa, entry))
                 {
@@ -62,6 +52,7 @@ public sealed partial class SmmuDevice
                     error = Execute(Command.ReadFrom(entry), ref gerror);
                 }
 
+                // One register-file section per command: publish CONS, then look for the next entry.
                 lock (_lock)
                 {
                     if (error != CommandError.None)
@@ -71,6 +62,10 @@ public sealed partial class SmmuDevice
                         break;
                     }
                     _rCmdqCons = cons.Advance().Raw;
+                    if (!NextCommandLocked(out entryPa, out cons))
+                    {
+                        break;
+                    }
                 }
             }
         }
@@ -78,6 +73,28 @@ public sealed partial class SmmuDevice
         {
             SignalGError();
         }
+    }
+
+    /// <summary>The entry at CMDQ_CONS, if the queue is enabled, not stopped by an error and not empty.</summary>
+    private bool NextCommandLocked(out ulong entryPa, out QueuePointer cons)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        entryPa = 0;
+        cons = default;
+        if (!Cr0Ack.CmdqEnabled || CmdqErrorActiveLocked)
+        {
+            return false;
+        }
+        var qbase = new QueueBase(_rCmdqBase);
+        int log2 = qbase.EffectiveLog2Size(_idr1.CmdqLog2Size);
+        var prod = new QueuePointer(_rCmdqProd, log2);
+        cons = new QueuePointer(_rCmdqCons, log2);
+        if (QueuePointer.IsEmpty(prod, cons))
+        {
+            return false;
+        }
+        entryPa = qbase.EffectiveAddress(Command.Size, _idr1.CmdqLog2Size) + cons.Index * (ulong)Command.Size;
+        return true;
     }
 
     /// <summary>Executes one command: the single opcode switch.</summary>

@@ -108,6 +108,11 @@ public sealed partial class SmmuDevice
             return false;
         }
         int off = (int)offset;
+        if (size == 4 && TryReadPolledRegister(off, out uint polled))
+        {
+            value = polled;
+            return true;
+        }
         lock (_lock)
         {
             if (size == 8)
@@ -163,6 +168,31 @@ public sealed partial class SmmuDevice
             RunCommandQueue();
         }
         return true;
+    }
+
+    /// <summary>
+    /// The registers a driver polls while it waits for a CMD_SYNC (CMDQ_CONS, GERROR, GERRORN), read
+    /// without <see cref="_lock"/>: each is one field that every writer stores whole, once per critical
+    /// section, so one atomic load returns a value the register held at that instant — what a read under
+    /// the lock returns. Saves a lock round trip per poll on the synchronous invalidation path.
+    /// </summary>
+    private bool TryReadPolledRegister(int off, out uint value)
+    {
+        switch (off)
+        {
+            case R.CmdqCons:
+                value = Volatile.Read(ref _rCmdqCons);
+                return true;
+            case R.GError:
+                value = Volatile.Read(ref _rGError);
+                return true;
+            case R.GErrorN:
+                value = Volatile.Read(ref _rGErrorN);
+                return true;
+            default:
+                value = 0;
+                return false;
+        }
     }
 
     private static bool Is64BitRegister(int off) => off is R.StrtabBase or R.CmdqBase or R.EventqBase or R.PriqBase

@@ -1,3 +1,5 @@
+using Emulator.Core.Text;
+
 namespace Emulator.Core.Trace;
 
 /// <summary>A malformed-input diagnostic: a value, never an exception.</summary>
@@ -7,6 +9,7 @@ namespace Emulator.Core.Trace;
 /// <param name="Message">What is wrong, without position.</param>
 public readonly record struct TraceError(string File, int Line, int Column, string Message)
 {
-    /// <summary><c>file:line:col: message</c>.</summary>
-    public override string ToString() => $"{File}:{Line}:{Column}: {Message}";
+    /// <summary><c>file:line:col: message</c>. The path is escaped too: a directory walk finds
+    /// file names nobody typed.</summary>
+    public override string ToString() => $"{SafeText.Escape(File, int.MaxValue)}:{Line}:{Column}: {Message}";
 }

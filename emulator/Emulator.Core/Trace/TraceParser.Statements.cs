@@ -107,12 +107,11 @@ public sealed partial class TraceParser
             {
                 switch (key)
                 {
-                    case "ram": m = m with { Ram = n }; break;
-                    case "paging" when n is 4 or 5: m = m with { Paging = (int)n }; break;
-                    case "paging": ok = Fail($"paging must be 4 or 5, got {n}", out error); break;
-                    case "atc-entries": m = m with { AtcEntries = n }; break;
-                    case "iotlb-entries": m = m with { IotlbEntries = n }; break;
-                    case "cmdq-entries": m = m with { CmdqEntries = n }; break;
+                    case "ram": ok = MachineLimits.CheckRam(n, out error); m = m with { Ram = n }; break;
+                    case "paging": ok = MachineLimits.CheckPaging(n, out error); m = m with { Paging = (int)Math.Min(n, 5) }; break;
+                    case "atc-entries": ok = MachineLimits.CheckAtcEntries(n, out error); m = m with { AtcEntries = n }; break;
+                    case "iotlb-entries": ok = MachineLimits.CheckIotlbEntries(n, out error); m = m with { IotlbEntries = n }; break;
+                    case "cmdq-entries": ok = MachineLimits.CheckCmdqEntries(n, out error); m = m with { CmdqEntries = n }; break;
                     default:
                         if (FaultInjectionNames.TryParseOne(value, out FaultInjection fault))
                         {
@@ -178,9 +177,9 @@ public sealed partial class TraceParser
                     Error(c.Index, error!);
                     return null;
                 }
-                if (isSid && n > uint.MaxValue)
+                if (isSid && !MachineLimits.CheckSid(n, out string? sidError))
                 {
-                    Error(c.Index, $"sid must fit in 32 bits, got {n}");
+                    Error(c.Index, sidError!);
                     return null;
                 }
                 if (!isSid && n is < 1 or > 20)

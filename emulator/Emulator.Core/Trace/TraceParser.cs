@@ -1,4 +1,4 @@
-using System.Text;
+using Emulator.Core.Text;
 using Emulator.Core.Iommu;
 using Emulator.Core.Mm;
 
@@ -29,11 +29,18 @@ public sealed partial class TraceParser
     private bool _sawOther;
     private int _machineLine;
 
+    /// <summary>Errors reported at most: a file with more is not a trace with mistakes but something
+    /// else, and a list of millions would only cost memory.</summary>
+    public const int MaxErrors = 100;
+
     private TraceParser(string file) => _file = file;
 
-    /// <summary>Parses a whole trace.</summary>
+    private bool GaveUp => _errors.Count >= MaxErrors;
+
+    /// <summary>Parses a whole trace held in memory.</summary>
     /// <param name="path">Used only in error messages.</param>
-    /// <param name="text">The whole file (LF or CRLF line ends; a leading BOM is skipped).</param>
+    /// <param name="text">The whole file (LF or CRLF line ends; a leading BOM is skipped). Lines end
+    /// at LF only, as an editor counts them.</param>
     public static ParseResult Parse(string path, ReadOnlySpan<char> text)
     {
         var parser = new TraceParser(path);
@@ -52,44 +59,81 @@ public sealed partial class TraceParser
                 line = line[..^1];
             }
             parser.ParseLine(++lineNumber, line);
-            if (nl < 0)
+            if (nl < 0 || parser.GaveUp)
             {
                 break;
             }
         }
-        if (!parser._sawHeader && parser._errors.Count == 0)
-        {
-            parser._errors.Add(new TraceError(path, 1, 1, "missing 'trace 1' header"));
-        }
-        return new ParseResult(parser._statements, parser._errors);
+        return parser.Finish();
     }
 
-    /// <summary>Parses a whole trace read from <paramref name="reader"/>.</summary>
-    public static ParseResult Parse(string path, TextReader reader) => Parse(path, reader.ReadToEnd());
-
-    /// <summary>Reads and parses a file; bytes that are not UTF-8 are a parse error, not an exception.</summary>
+    /// <summary>Parses a trace read from <paramref name="reader"/> a line at a time, within
+    /// <paramref name="limits"/> (counted in UTF-8 bytes).</summary>
+    /// <param name="path">Used only in error messages.</param>
+    /// <param name="reader">The text; not disposed.</param>
+    /// <param name="limits">Null for <see cref="InputLimits.For(InputKind)"/> of traces.</param>
     /// <exception cref="IOException">Host I/O failed.</exception>
-    public static ParseResult ParseFile(string path)
+    public static ParseResult Parse(string path, TextReader reader, InputLimits? limits = null) =>
+        Parse(path, new BoundedLineReader(reader, limits ?? InputLimits.For(InputKind.Trace)));
+
+    /// <summary>Parses a trace read from <paramref name="stream"/> (UTF-8) a line at a time, within
+    /// <paramref name="limits"/>: memory holds one line and the statements, whatever the input —
+    /// /dev/zero or a pipe that never ends stops at the first limit with a located error.</summary>
+    /// <param name="path">Used only in error messages.</param>
+    /// <param name="stream">The bytes; not disposed.</param>
+    /// <param name="limits">Null for <see cref="InputLimits.For(InputKind)"/> of traces.</param>
+    /// <exception cref="IOException">Host I/O failed.</exception>
+    public static ParseResult Parse(string path, Stream stream, InputLimits? limits = null) =>
+        Parse(path, new BoundedLineReader(stream, limits ?? InputLimits.For(InputKind.Trace)));
+
+    private static ParseResult Parse(string path, BoundedLineReader lines)
     {
-        byte[] bytes = File.ReadAllBytes(path);
-        try
+        var parser = new TraceParser(path);
+        while (!parser.GaveUp && lines.TryReadLine(out ReadOnlySpan<char> line))
         {
-            return Parse(path, new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes));
+            parser.ParseLine(lines.LineNumber, line);
         }
-        catch (DecoderFallbackException e)
+        if (lines.Error is { } error)
         {
-            int index = Math.Max(e.Index, 0);
-            int line = 1, lineStart = 0;
-            for (int i = 0; i < index && i < bytes.Length; i++)
-            {
-                if (bytes[i] == '\n')
-                {
-                    line++;
-                    lineStart = i + 1;
-                }
-            }
-            return new ParseResult([], [new TraceError(path, line, index - lineStart + 1, "invalid UTF-8")]);
+            // What was parsed so far would only add follow-on errors ("missing header" in a binary file).
+            return new ParseResult([], [new TraceError(path, error.Line, error.Column, error.Message)]);
         }
+        if (lines.LineNumber == 0)
+        {
+            parser.ParseLine(1, default);
+        }
+        return parser.Finish();
+    }
+
+    /// <summary>Reads and parses a file as <see cref="Parse(string, Stream, InputLimits?)"/> does. A
+    /// device, directory or socket, or a file over the limit, is a parse error at 1:1, not a read.</summary>
+    /// <param name="path">The file; also the name used in errors.</param>
+    /// <param name="limits">Null for <see cref="InputLimits.For(InputKind)"/> of traces.</param>
+    /// <exception cref="IOException">Host I/O failed (includes <see cref="FileNotFoundException"/>).</exception>
+    /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
+    public static ParseResult ParseFile(string path, InputLimits? limits = null)
+    {
+        limits ??= InputLimits.For(InputKind.Trace);
+        using Stream? stream = InputFile.TryOpen(path, limits, out string? refused);
+        if (stream is null)
+        {
+            return new ParseResult([], [new TraceError(path, 1, 1, refused!)]);
+        }
+        return Parse(path, stream, limits);
+    }
+
+    private ParseResult Finish()
+    {
+        if (GaveUp)
+        {
+            TraceError last = _errors[^1];
+            _errors.Add(last with { Message = $"too many errors ({MaxErrors}); the rest of the file was not read" });
+        }
+        if (!_sawHeader && _errors.Count == 0)
+        {
+            _errors.Add(new TraceError(_file, 1, 1, "missing 'trace 1' header"));
+        }
+        return new ParseResult(_statements, _errors);
     }
 
     private void ParseLine(int lineNumber, ReadOnlySpan<char> line)
@@ -149,8 +193,9 @@ public sealed partial class TraceParser
     private int ColumnOf(int index) =>
         index < _tokens.Count ? _tokens[index].Start + 1 : _tokens[^1].Start + _tokens[^1].Length + 1;
 
+    /// <summary>Records an error at a token. Messages quote the input, so they are escaped here, once.</summary>
     private void Error(int tokenIndex, string message) =>
-        _errors.Add(new TraceError(_file, _lineNumber, ColumnOf(tokenIndex), message));
+        _errors.Add(new TraceError(_file, _lineNumber, ColumnOf(tokenIndex), SafeText.Message(message)));
 
     /// <summary>Position in the current line's tokens; every Take* reports its own error and
     /// returns false, after which the line is abandoned.</summary>

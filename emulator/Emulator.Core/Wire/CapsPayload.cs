@@ -13,14 +13,22 @@ namespace Emulator.Core.Wire;
 ///  12  4   atcEntries      ≥ 1, a multiple of atcWays
 ///  16  4   maxBatch        ATC_INV frames the board accepts between SYNCs, ≥ 1
 ///  20  4   maxOutstanding  ATC_INVs not yet INV_COMPLETEd, ≥ 1
+///  24 20   limits          optional: <see cref="CapsLimits"/> (a board that sends them states what it refuses)
 /// </code>
+/// A 24-byte CAPS (board-sim, older boards) is read with <see cref="Limits"/> not stated; bytes after
+/// the layout are ignored as for every payload.
 /// </remarks>
 public readonly struct CapsPayload : IWirePayload
 {
     public const int FixedSize = 24;
 
-    public CapsPayload(ulong boardId, ProtocolVersion version, uint atcEntries, ushort atcWays, uint maxBatch, uint maxOutstanding)
+    /// <summary>The size with <see cref="CapsLimits"/>.</summary>
+    public const int WithLimitsSize = FixedSize + CapsLimits.Size;
+
+    public CapsPayload(ulong boardId, ProtocolVersion version, uint atcEntries, ushort atcWays, uint maxBatch, uint maxOutstanding,
+        CapsLimits limits = default)
     {
+        Limits = limits;
         BoardId = boardId;
         Version = version;
         AtcEntries = atcEntries;
@@ -36,8 +44,11 @@ public readonly struct CapsPayload : IWirePayload
     public uint MaxBatch { get; }
     public uint MaxOutstanding { get; }
 
+    /// <summary>The server limits, when the board states them.</summary>
+    public CapsLimits Limits { get; }
+
     public MessageType Type => MessageType.Caps;
-    public int Size => FixedSize;
+    public int Size => Limits.IsStated ? WithLimitsSize : FixedSize;
 
     public static bool TryRead(ReadOnlySpan<byte> payload, out CapsPayload value)
     {
@@ -50,8 +61,17 @@ public readonly struct CapsPayload : IWirePayload
         uint maxOutstanding = BinaryPrimitives.ReadUInt32LittleEndian(payload[20..]);
         if (ways == 0 || entries == 0 || entries % ways != 0 || maxBatch == 0 || maxOutstanding == 0)
             return false;
+        CapsLimits limits = default;
+        if (payload.Length >= WithLimitsSize)
+        {
+            if (BinaryPrimitives.ReadUInt16LittleEndian(payload[34..]) != 0)
+                return false; // reserved
+            limits = new CapsLimits(BinaryPrimitives.ReadUInt32LittleEndian(payload[24..]), BinaryPrimitives.ReadUInt32LittleEndian(payload[28..]),
+                BinaryPrimitives.ReadUInt16LittleEndian(payload[32..]), BinaryPrimitives.ReadUInt32LittleEndian(payload[36..]),
+                BinaryPrimitives.ReadUInt32LittleEndian(payload[40..]));
+        }
         value = new CapsPayload(BinaryPrimitives.ReadUInt64LittleEndian(payload),
-            new ProtocolVersion(payload[8], payload[9]), entries, ways, maxBatch, maxOutstanding);
+            new ProtocolVersion(payload[8], payload[9]), entries, ways, maxBatch, maxOutstanding, limits);
         return true;
     }
 
@@ -64,5 +84,14 @@ public readonly struct CapsPayload : IWirePayload
         BinaryPrimitives.WriteUInt32LittleEndian(destination[12..], AtcEntries);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[16..], MaxBatch);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[20..], MaxOutstanding);
+        if (Limits.IsStated)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(destination[24..], Limits.MaxSids);
+            BinaryPrimitives.WriteUInt32LittleEndian(destination[28..], Limits.AtcEntriesTotal);
+            BinaryPrimitives.WriteUInt16LittleEndian(destination[32..], Limits.MaxConnections);
+            BinaryPrimitives.WriteUInt16LittleEndian(destination[34..], 0);
+            BinaryPrimitives.WriteUInt32LittleEndian(destination[36..], Limits.MaxPendingBytes);
+            BinaryPrimitives.WriteUInt32LittleEndian(destination[40..], Limits.IdleTimeoutMs);
+        }
     }
 }

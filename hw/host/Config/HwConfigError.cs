@@ -8,5 +8,5 @@ namespace Emulator.Board.Config;
 public readonly record struct HwConfigError(string File, int Line, int Column, string Message)
 {
     /// <summary><c>file:line:col: message</c>.</summary>
-    public override string ToString() => $"{File}:{Line}:{Column}: {Message}";
+    public override string ToString() => $"{Emulator.Core.Text.SafeText.Escape(File, int.MaxValue)}:{Line}:{Column}: {Message}";
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Emulator.Core.Text;
 
 namespace Emulator.Board.Config;
 
@@ -17,7 +18,8 @@ public static partial class HwConfigLoader
     /// that is wrong keeps its default so that the rest of the file is still checked.</summary>
     private sealed class SectionReader(string file, List<HwConfigError> errors)
     {
-        private void Error(YamlNode at, string message) => errors.Add(new HwConfigError(file, at.Line, at.Column, message));
+        /// <summary>Records an error at a node; messages quote the file, so they are escaped here, once.</summary>
+        private void Error(YamlNode at, string message) => errors.Add(new HwConfigError(file, at.Line, at.Column, SafeText.Message(message)));
 
         public HwConfig ReadRoot(YamlNode? root, BackendKind? backendOverride)
         {

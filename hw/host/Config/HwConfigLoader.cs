@@ -1,4 +1,5 @@
 using System.Text;
+using Emulator.Core.Text;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
@@ -9,7 +10,7 @@ namespace Emulator.Board.Config;
 /// <remarks>
 /// <para>Malformed YAML, unknown or duplicated keys, wrong types, out-of-range values and a section
 /// the chosen backend needs but the file lacks are all <see cref="HwConfigError"/> values. Only host
-/// I/O (<see cref="Load"/>: file missing, unreadable) throws.</para>
+/// I/O (<see cref="Load(string, BackendKind?)"/>: file missing, unreadable) throws.</para>
 /// <para>A YAML syntax error stops the parse, so it is the only error reported; every other kind is
 /// collected and all of them are reported.</para>
 /// </remarks>
@@ -26,34 +27,43 @@ public static partial class HwConfigLoader
     /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
     public static HwConfigResult Load(string path, BackendKind? backendOverride = null)
     {
-        byte[] bytes = File.ReadAllBytes(path);
-        string text;
-        try
+        var limits = InputLimits.For(InputKind.HwConfig);
+        using Stream? stream = InputFile.TryOpen(path, limits, out string? refused);
+        if (stream is null)
         {
-            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+            return new HwConfigResult(null, [new HwConfigError(path, 1, 1, refused!)]);
         }
-        catch (DecoderFallbackException e)
+        return Load(stream, path, backendOverride, limits);
+    }
+
+    /// <summary>Reads and checks a hw-config.yaml from <paramref name="stream"/> within
+    /// <paramref name="limits"/> (a config is small: 1 MiB by default). Over a limit, or bytes that are
+    /// not UTF-8, is an error value at its position.</summary>
+    /// <param name="stream">The file's bytes; not disposed.</param>
+    /// <param name="fileName">Used in errors only.</param>
+    /// <param name="backendOverride">As for <see cref="Load(string, BackendKind?)"/>.</param>
+    /// <param name="limits">Null for <see cref="InputLimits.For(InputKind)"/> of configs.</param>
+    /// <exception cref="IOException">Host I/O failed.</exception>
+    public static HwConfigResult Load(Stream stream, string fileName, BackendKind? backendOverride = null, InputLimits? limits = null)
+    {
+        var lines = new BoundedLineReader(stream, limits ?? InputLimits.For(InputKind.HwConfig));
+        var text = new StringBuilder();
+        while (lines.TryReadLine(out ReadOnlySpan<char> line))
         {
-            int index = Math.Clamp(e.Index, 0, bytes.Length);
-            int line = 1, lineStart = 0;
-            for (int i = 0; i < index; i++)
-            {
-                if (bytes[i] == '\n')
-                {
-                    line++;
-                    lineStart = i + 1;
-                }
-            }
-            return new HwConfigResult(null, [new HwConfigError(path, line, index - lineStart + 1, "invalid UTF-8")]);
+            text.Append(line).Append('\n');
         }
-        return Parse(text, path, backendOverride);
+        if (lines.Error is { } error)
+        {
+            return new HwConfigResult(null, [new HwConfigError(fileName, error.Line, error.Column, error.Message)]);
+        }
+        return Parse(text.ToString(), fileName, backendOverride);
     }
 
     /// <summary>Checks the text of a hw-config.yaml file. An empty file (or one holding only comments)
     /// is <see cref="HwConfig.Default"/>.</summary>
     /// <param name="text">The whole file; a leading byte-order mark is ignored.</param>
     /// <param name="fileName">Used in errors only.</param>
-    /// <param name="backendOverride">As for <see cref="Load"/>.</param>
+    /// <param name="backendOverride">As for <see cref="Load(string, BackendKind?)"/>.</param>
     public static HwConfigResult Parse(string text, string fileName, BackendKind? backendOverride = null)
     {
         var errors = new List<HwConfigError>();
@@ -62,25 +72,28 @@ public static partial class HwConfigLoader
         {
             text = text[1..];
         }
+        var positions = new LinePositions(text);
         var parser = new MarkedParser(new Parser(new StringReader(text)));
         // A syntax error leaves the parser unable to go on; what was read so far would only produce
         // follow-on noise ("missing ..."), so it is the one error reported.
         try
         {
-            root = ReadDocument(parser, fileName, errors);
+            root = ReadDocument(parser, fileName, errors, positions);
         }
         catch (YamlException e)
         {
-            (int line, int column) = Locate(e, text);
-            return new HwConfigResult(null, [new HwConfigError(fileName, line, column, "invalid YAML: " + e.Message)]);
+            (int line, int column) = Locate(e, text, positions);
+            return new HwConfigResult(null, [new HwConfigError(fileName, line, column, SafeText.Message("invalid YAML: " + e.Message))]);
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet 16.3's scanner throws this on some malformed plain scalars (an unclosed '['
-            // before a comment in block context) instead of a YamlException. Found by the mutation
-            // test; the position is the end of the last event it did produce.
-            return new HwConfigResult(null, [new HwConfigError(fileName, Clamp(parser.LastEnd.Line), Clamp(parser.LastEnd.Column),
-                $"invalid YAML near here (the parser failed: {e.Message})")]);
+            // YamlDotNet 16.3's scanner throws InvalidOperationException on some malformed plain scalars
+            // (an unclosed '[' before a comment in block context), and ArgumentException for a tag that
+            // is not a URI ("!!str[1"), instead of a YamlException. Found by the mutation test and the
+            // fuzzer (tests/Fuzz/regressions/yaml); the position is the end of the last event it did produce.
+            (int line, int column) = positions.Locate(parser.LastEnd.Index);
+            return new HwConfigResult(null, [new HwConfigError(fileName, line, column,
+                SafeText.Message($"invalid YAML near here (the parser failed: {e.Message})"))]);
         }
         var reader = new SectionReader(fileName, errors);
         HwConfig config = reader.ReadRoot(root, backendOverride);
@@ -90,7 +103,7 @@ public static partial class HwConfigLoader
 
     /// <summary>The single document of the stream as a tree; null for an empty stream.</summary>
     /// <exception cref="YamlException">The YAML is malformed.</exception>
-    private static YamlNode? ReadDocument(IParser parser, string fileName, List<HwConfigError> errors)
+    private static YamlNode? ReadDocument(IParser parser, string fileName, List<HwConfigError> errors, LinePositions positions)
     {
         parser.Consume<StreamStart>();
         if (parser.TryConsume<StreamEnd>(out _))
@@ -99,17 +112,17 @@ public static partial class HwConfigLoader
         }
         parser.Consume<DocumentStart>();
         var anchors = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-        YamlNode root = ReadNode(parser, anchors, depth: 0);
+        YamlNode root = ReadNode(parser, anchors, depth: 0, positions);
         parser.Consume<DocumentEnd>();
         if (parser.Current is DocumentStart second)
         {
-            errors.Add(new HwConfigError(fileName, Clamp(second.Start.Line), Clamp(second.Start.Column),
-                "a second YAML document; hw-config.yaml holds one"));
+            (int line, int column) = positions.Locate(second.Start.Index);
+            errors.Add(new HwConfigError(fileName, line, column, "a second YAML document; hw-config.yaml holds one"));
         }
         return root;
     }
 
-    private static YamlNode ReadNode(IParser parser, Dictionary<string, YamlNode> anchors, int depth)
+    private static YamlNode ReadNode(IParser parser, Dictionary<string, YamlNode> anchors, int depth, LinePositions positions)
     {
         ParsingEvent? current = parser.Current;
         if (depth > MaxDepth)
@@ -121,27 +134,27 @@ public static partial class HwConfigLoader
         {
             case Scalar scalar:
                 parser.MoveNext();
-                node = new YamlNode.Scalar(scalar.Start, scalar.Value, scalar.Style);
+                node = new YamlNode.Scalar(positions.Locate(scalar.Start.Index), scalar.Value, scalar.Style);
                 Remember(scalar, node);
                 return node;
             case MappingStart start:
                 parser.MoveNext();
-                var mapping = new YamlNode.Mapping(start.Start);
+                var mapping = new YamlNode.Mapping(positions.Locate(start.Start.Index));
                 Remember(start, mapping);
                 while (!parser.TryConsume<MappingEnd>(out _))
                 {
-                    YamlNode key = ReadNode(parser, anchors, depth + 1);
-                    YamlNode value = ReadNode(parser, anchors, depth + 1);
+                    YamlNode key = ReadNode(parser, anchors, depth + 1, positions);
+                    YamlNode value = ReadNode(parser, anchors, depth + 1, positions);
                     mapping.Entries.Add((key, value));
                 }
                 return mapping;
             case SequenceStart start:
                 parser.MoveNext();
-                var sequence = new YamlNode.Sequence(start.Start);
+                var sequence = new YamlNode.Sequence(positions.Locate(start.Start.Index));
                 Remember(start, sequence);
                 while (!parser.TryConsume<SequenceEnd>(out _))
                 {
-                    sequence.Items.Add(ReadNode(parser, anchors, depth + 1));
+                    sequence.Items.Add(ReadNode(parser, anchors, depth + 1, positions));
                 }
                 return sequence;
             case AnchorAlias alias:
@@ -165,12 +178,12 @@ public static partial class HwConfigLoader
         }
     }
 
-    /// <summary>Where a YAML error is. YamlDotNet's own mark, except for a tab in indentation, which
-    /// it reports at the start of the enclosing mapping (often line 1): that one is moved to the first
-    /// tab in the indentation of a line at or after the mark.</summary>
-    private static (int Line, int Column) Locate(YamlException e, string text)
+    /// <summary>Where a YAML error is, counting LF only. YamlDotNet's own mark, except for a tab in
+    /// indentation, which it reports at the start of the enclosing mapping (often line 1): that one is
+    /// moved to the first tab in the indentation of a line at or after the mark.</summary>
+    private static (int Line, int Column) Locate(YamlException e, string text, LinePositions positions)
     {
-        int line = Clamp(e.Start.Line), column = Clamp(e.Start.Column);
+        (int line, int column) = positions.Locate(e.Start.Index);
         if (!e.Message.Contains("tab", StringComparison.Ordinal))
         {
             return (line, column);
@@ -189,7 +202,6 @@ public static partial class HwConfigLoader
         return (line, column);
     }
 
-    private static int Clamp(long value) => (int)Math.Clamp(value, 1, int.MaxValue);
 
     /// <summary>A parser that remembers where the last event it produced ended, to place errors its
     /// inner parser fails to place.</summary>

@@ -9,16 +9,17 @@ namespace Emulator.Board.Config;
 /// <c>YamlStream</c> stops at the first duplicated key (an exception) and we report every error.
 /// An alias shares its anchor's node; nothing is copied, so alias chains cannot blow up.
 /// </remarks>
-internal abstract class YamlNode(Mark start)
+internal abstract class YamlNode((int Line, int Column) start)
 {
-    public int Line { get; } = (int)Math.Min(start.Line, int.MaxValue);
+    /// <summary>1-based, counting LF only (<see cref="Emulator.Core.Text.LinePositions"/>).</summary>
+    public int Line { get; } = start.Line;
 
-    public int Column { get; } = (int)Math.Min(start.Column, int.MaxValue);
+    public int Column { get; } = start.Column;
 
     /// <summary>"a mapping", "a sequence", "a scalar": for "must be X, got Y" messages.</summary>
     public abstract string Kind { get; }
 
-    internal sealed class Scalar(Mark start, string value, ScalarStyle style) : YamlNode(start)
+    internal sealed class Scalar((int Line, int Column) start, string value, ScalarStyle style) : YamlNode(start)
     {
         public string Value { get; } = value;
 
@@ -28,7 +29,7 @@ internal abstract class YamlNode(Mark start)
         public override string Kind => IsNull ? "nothing" : $"'{Value}'";
     }
 
-    internal sealed class Mapping(Mark start) : YamlNode(start)
+    internal sealed class Mapping((int Line, int Column) start) : YamlNode(start)
     {
         /// <summary>In file order, duplicates included (the loader reports them).</summary>
         public List<(YamlNode Key, YamlNode Value)> Entries { get; } = [];
@@ -36,7 +37,7 @@ internal abstract class YamlNode(Mark start)
         public override string Kind => "a mapping";
     }
 
-    internal sealed class Sequence(Mark start) : YamlNode(start)
+    internal sealed class Sequence((int Line, int Column) start) : YamlNode(start)
     {
         public List<YamlNode> Items { get; } = [];
 

@@ -1,3 +1,5 @@
+using Emulator.Core.Text;
+using Emulator.Core.Wire;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
@@ -53,10 +55,14 @@ public sealed class SocketConnector : IBoardConnector
     }
 
     /// <summary>A connector for the Unix domain socket at <paramref name="path"/>.</summary>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> cannot name a socket (<see cref="UnixSocketPath.Check"/>).</exception>
     public static SocketConnector Unix(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(path);
+        if (!UnixSocketPath.Check(path, out string? why))
+        {
+            throw new ArgumentException(why, nameof(path));
+        }
         return new SocketConnector(null, 0, path, "unix " + path);
     }
 
@@ -77,12 +83,17 @@ public sealed class SocketConnector : IBoardConnector
                 error = $"'{address}': the Unix socket path is empty (expected unix:PATH)";
                 return false;
             }
+            if (!UnixSocketPath.Check(path, out string? why))
+            {
+                error = why!;
+                return false;
+            }
             connector = Unix(path);
             return true;
         }
         if (!address.StartsWith("tcp:", StringComparison.Ordinal))
         {
-            error = $"'{address}': expected tcp:HOST:PORT or unix:PATH";
+            error = $"'{SafeText.Escape(address)}': expected tcp:HOST:PORT or unix:PATH";
             return false;
         }
         string rest = address["tcp:".Length..];

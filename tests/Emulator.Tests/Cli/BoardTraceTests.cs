@@ -19,7 +19,8 @@ public sealed class BoardTraceTests : IDisposable
     {
         var board = new SoftBoard();
         await using var server = SoftBoardServer.Start(board, new IPEndPoint(IPAddress.Loopback, 0));
-        string config = _dir.BoardConfig(server.TcpEndPoint!.Port);
+        // A generous SYNC timeout: the suite runs tests in parallel on 2 cores; a slow SYNC is not what this checks.
+        string config = _dir.BoardConfig(server.TcpEndPoint!.Port, "timeouts:\n  sync: 10s\n  heartbeat: 1s\n");
         string trace = Path.Combine(Emulator.Tests.Trace.CorpusTests.RepoRoot(), "traces", "munmap-device.trace");
         string lines = _dir.File_("board.txt");
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, Out = new AnsiConsoleOutput(new StringWriter()) });

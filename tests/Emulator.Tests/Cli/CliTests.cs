@@ -84,7 +84,7 @@ public class CliTests
     public void Bench_names_are_the_fixed_contract()
     {
         var names = BenchCommand.All().Select(b => b.Name).ToArray();
-        Assert.Equal(["tlb-hit", "page-walk", "interval-dispatch-100k", "munmap-1g-4subs", "e2e-invalidate-page", "munmap-1g-bound", "atc-hit-dma", "guest-mips", "guest-vs-qemu", "busybox-vs-qemu", "explore-schedules", "e2e-invalidate-inflight", "pct-find-depth2", "replay-cpu", "replay-sva", "strace-import", "board-batched-tcp", "board-sync-rtt", "rtl-cycles-per-inv", "rtl-fmax-ice40", "board-batched-rtl", "trace-overhead", "translate-cost", "guest-startup"], names);
+        Assert.Equal(["tlb-hit", "page-walk", "interval-dispatch-100k", "munmap-1g-4subs", "e2e-invalidate-page", "munmap-1g-bound", "atc-hit-dma", "guest-mips", "guest-vs-qemu", "busybox-vs-qemu", "explore-schedules", "e2e-invalidate-inflight", "pct-find-depth2", "replay-cpu", "replay-sva", "strace-import", "board-batched-tcp", "board-sync-rtt", "rtl-cycles-per-inv", "rtl-fmax-ice40", "board-batched-rtl", "trace-overhead", "fuzz-trace", "fuzz-frames", "stub-soak", "translate-cost", "guest-startup"], names);
     }
 
     [Fact]

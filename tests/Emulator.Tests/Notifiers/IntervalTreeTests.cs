@@ -8,7 +8,7 @@ namespace Emulator.Tests.Notifiers;
 /// <summary>
 /// Evidence for <see cref="IntervalTree{T}"/>: hand-computed overlap cases (closed intervals, Last
 /// inclusive), visiting order, agreement with a brute-force list under random operations, the
-/// red-black and augmented invariants, the height bound and concurrent read-only walks.
+/// block and summary invariants, the height bound and concurrent read-only walks.
 /// </summary>
 public sealed class IntervalTreeTests
 {
@@ -112,7 +112,7 @@ public sealed class IntervalTreeTests
         Array.Sort(found);
         Assert.Equal([1, 3], found); // removing one duplicate leaves the others in place
         Assert.True(a.IsInTree && c.IsInTree && !b.IsInTree); // membership follows exactly the removed node
-        tree.Validate(); // the tree is still a valid red-black interval tree
+        tree.Validate(); // the tree is still a valid interval tree
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class IntervalTreeTests
         Assert.Equal([2, 3], Ids(Query(tree, ulong.MaxValue, ulong.MaxValue))); // the top value is inside the full range and its own interval
         Assert.Equal([2], Ids(Query(tree, 1, ulong.MaxValue - 1))); // between the extremes only the full range overlaps
         Assert.Equal(3, Query(tree, 0, ulong.MaxValue).Count); // the full query sees all three
-        tree.Validate(); // SubtreeLast = ulong.MaxValue is handled
+        tree.Validate(); // a summary Last of ulong.MaxValue is handled
     }
 
     [Fact]
@@ -342,7 +342,7 @@ public sealed class IntervalTreeTests
             {
                 try
                 {
-                    tree.Validate(); // colours, black heights, order and SubtreeLast hold
+                    tree.Validate(); // order, links, block fill and the summaries hold
                 }
                 catch (InvalidOperationException e)
                 {
@@ -371,7 +371,7 @@ public sealed class IntervalTreeTests
     }
 
     [Fact]
-    public void Hundred_thousand_ascending_pages_keep_the_red_black_height_bound()
+    public void Hundred_thousand_ascending_pages_keep_the_tree_shallow()
     {
         const int n = 100_000;
         var tree = new IntervalTree<Tag>();
@@ -382,12 +382,75 @@ public sealed class IntervalTreeTests
             tree.Insert((ulong)i << 12, ((ulong)i << 12) | 0xFFF, tag);
         }
 
-        Assert.InRange(tree.Height, 1, (int)(2 * Math.Log2(n + 1))); // red-black bound: height <= 2 log2(n + 1)
-        tree.Validate(); // and every colour, black height and subtree maximum is right after the rebalancing
+        Assert.InRange(tree.Height, 1, 5); // ascending inserts leave full blocks of 16: ceil(log16(100,000)) = 5 levels
+        tree.Validate(); // and every block, link and summary is right after the splits
         var hit = tree.First(0x1234_5678, 0x1234_5678);
         Assert.NotNull(hit); // page 0x12345 is registered
         Assert.Equal(0x1234_5000UL, hit.Start); // and is the one found
         Assert.Null(tree.Next(hit, 0x1234_5678, 0x1234_5678)); // disjoint pages: exactly one match
+    }
+
+    [Fact]
+    public void Growing_then_emptying_in_random_order_keeps_every_invariant()
+    {
+        const int seed = 4242;
+        var rng = new Random(seed);
+        var tree = new IntervalTree<Tag>();
+        var model = new List<IntervalTreeNode<Tag>>();
+        for (var i = 0; i < 3000; i++)
+        {
+            // Ascending pages (append splits), random intervals (middle splits) and a shared start (ties).
+            var (start, last) = (i % 3) switch
+            {
+                0 => ((ulong)i << 12, ((ulong)i << 12) | 0xFFF),
+                1 => RandomInterval(rng),
+                _ => (0x5000UL, 0x5000UL + (ulong)rng.Next(0, 1 << 20)),
+            };
+            model.Add(tree.Insert(start, last, new Tag(i)));
+        }
+        tree.Validate(); // three levels of blocks built by both kinds of split
+
+        var order = model.ToArray();
+        rng.Shuffle(order);
+        var live = new List<IntervalTreeNode<Tag>>(model);
+        for (var i = 0; i < order.Length; i++)
+        {
+            tree.Remove(order[i]);
+            live.Remove(order[i]);
+            if (i % 29 == 0)
+            {
+                try
+                {
+                    tree.Validate(); // merges, borrows from either side and root collapses keep every invariant
+                }
+                catch (InvalidOperationException e)
+                {
+                    Assert.Fail($"seed {seed}, removal {i}: {e.Message}");
+                }
+                var (qs, ql) = RandomInterval(rng);
+                Assert.True(SameAsBruteForce(tree, live, qs, ql), $"seed {seed}, removal {i}: query [0x{qs:x}, 0x{ql:x}] differs from brute force"); // and answers stay right
+            }
+        }
+
+        Assert.Equal(0, tree.Count); // every interval is gone
+        Assert.Equal(0, tree.Height); // and so is every block
+        Assert.Null(tree.First(0, ulong.MaxValue)); // nothing is found
+        tree.Validate(); // the empty tree is consistent
+    }
+
+    [Fact]
+    public void Equal_starts_are_visited_in_insertion_order_across_block_splits()
+    {
+        var tree = new IntervalTree<Tag>();
+        for (var i = 0; i < 200; i++)
+        {
+            tree.Insert(0x1000, 0x1FFF + (ulong)(i % 7), new Tag(i)); // ties, with Lasts that do not follow the order
+            tree.Insert((ulong)(i % 5) << 13, ((ulong)(i % 5) << 13) | 0xFFF, new Tag(1000 + i)); // and neighbours around them that miss 0x1800
+        }
+
+        var ties = Query(tree, 0x1800, 0x1800).ConvertAll(n => n.Value.Id);
+        Assert.Equal(Enumerable.Range(0, 200), ties); // the 200 equal starts come back in the order they went in, though they span many leaves
+        tree.Validate();
     }
 
     [Fact]

@@ -27,7 +27,9 @@ internal static class TraceLineCases
         device e sid=2 sid=3                         | error 16: duplicate device option 'sid'
         device e sid=2 pasid-bits=21                 | error 16: pasid-bits must be 1..20, got 21
         device e sid=2 pasid-bits=0                  | error 16: pasid-bits must be 1..20, got 0
-        device e sid=0x1_0000_0000                   | error 10: sid must fit in 32 bits, got 4294967296
+        device e sid=0x1_0000_0000                   | error 10: sid must be 0..65535 (the SMMU's StreamIDs are 16 bits), got 4294967296
+        device e sid=0x10000                         | error 10: sid must be 0..65535 (the SMMU's StreamIDs are 16 bits), got 65536
+        device e sid=0xffff                          | device e sid=65535
         device e sid=2 iommu                         | error 16: unknown device option 'iommu' (usage: device NAME sid=N [ats] [pri] [pasid-bits=N])
         machine ram=1G                               | error 1: 'machine' must come before every statement but 'trace'
         trace 1                                      | error 1: 'trace' may only be the first statement

@@ -87,6 +87,9 @@ public sealed partial class GuestFileSystem
     /// <summary>The identity of host nodes (a rename between host and anything else is EXDEV).</summary>
     internal object HostIdentity { get; } = new();
 
+    /// <summary>The host files mapped MAP_SHARED (their pages and write-back).</summary>
+    internal HostSharedFiles SharedHostFiles { get; } = new();
+
     /// <summary>
     /// Makes <paramref name="device"/> appear at <paramref name="path"/> (<c>/dev/NAME</c>): opening it
     /// calls <see cref="CharacterDevice.Open"/>, whose description (a <see cref="DeviceFile"/>) the kernel

@@ -12,12 +12,45 @@ namespace Emulator.Core.Kernel.Fs;
 internal sealed class HostFile : FileDescription
 {
     private readonly int _fd;
+    private readonly HostSharedFiles? _shared;
     private FsNode _node;
 
-    public HostFile(int fd, HostNode node, int flags, string path) : base(flags | FsAbi.OLargefile, path)
+    /// <param name="fd">The host descriptor (the description owns it).</param>
+    /// <param name="node">The file's node.</param>
+    /// <param name="flags">The guest's open flags.</param>
+    /// <param name="path">The guest's path.</param>
+    /// <param name="shared">The file system's MAP_SHARED host files (null under the overlay, where host
+    /// files are read-only and mapped as private views).</param>
+    public HostFile(int fd, HostNode node, int flags, string path, HostSharedFiles? shared = null) : base(flags | FsAbi.OLargefile, path)
     {
         _fd = fd;
         _node = node;
+        _shared = shared;
+    }
+
+    /// <summary>The host descriptor (for a MAP_SHARED mapping's own duplicate).</summary>
+    internal int HostFd => _fd;
+
+    /// <summary>The registry a MAP_SHARED mapping of this file goes into, or null (overlay).</summary>
+    internal HostSharedFiles? SharedFiles => _shared;
+
+    /// <summary>When the file is mapped shared, its mapped pages reach the host before a read (so the
+    /// read sees the guest's stores) or a write (so the refresh after it keeps them).</summary>
+    private void WriteBackMapped()
+    {
+        if (_shared is { IsEmpty: false } shared)
+        {
+            shared.Find(_fd)?.WriteBack();
+        }
+    }
+
+    /// <summary>After a write or truncate: the mapped pages re-read, so the mappings see it.</summary>
+    private void RefreshMapped()
+    {
+        if (_shared is { IsEmpty: false } shared)
+        {
+            shared.Find(_fd)?.Refresh();
+        }
     }
 
     /// <summary>Makes <paramref name="node"/> the description's node: an overlay file read from the host
@@ -46,6 +79,7 @@ internal sealed class HostFile : FileDescription
 
     public override Errno ReadAt(long offset, Span<byte> destination, out int read)
     {
+        WriteBackMapped();
         long n = HostLibc.PRead(_fd, destination, offset);
         read = n < 0 ? 0 : (int)n;
         return n < 0 ? (Errno)(int)-n : Errno.Ok;
@@ -53,6 +87,7 @@ internal sealed class HostFile : FileDescription
 
     internal override long Read(IFileSyscallContext ctx, ref UserIo io)
     {
+        WriteBackMapped();
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
@@ -89,32 +124,59 @@ internal sealed class HostFile : FileDescription
 
     internal override long ReadAt(IFileSyscallContext ctx, ref UserIo io, long offset)
     {
+        WriteBackMapped();
         int fd = _fd;
         return CopyOutLoop(ctx, ref io, offset, ref fd, static (ref int f, long off, Span<byte> dst) => HostLibc.PRead(f, dst, off));
     }
 
     internal override long Write(IFileSyscallContext ctx, ref UserIo io)
     {
+        WriteBackMapped();
         int fd = _fd;
-        return CopyInLoop(ctx, ref io, 0, ref fd, static (ref int f, long off, ReadOnlySpan<byte> src) => HostLibc.Write(f, src));
+        long r = CopyInLoop(ctx, ref io, 0, ref fd, static (ref int f, long off, ReadOnlySpan<byte> src) => HostLibc.Write(f, src));
+        RefreshMapped();
+        return r;
     }
 
     internal override long WriteAt(IFileSyscallContext ctx, ref UserIo io, long offset)
     {
+        WriteBackMapped();
         int fd = _fd;
-        return CopyInLoop(ctx, ref io, offset, ref fd, static (ref int f, long off, ReadOnlySpan<byte> src) => HostLibc.PWrite(f, src, off));
+        long r = CopyInLoop(ctx, ref io, offset, ref fd, static (ref int f, long off, ReadOnlySpan<byte> src) => HostLibc.PWrite(f, src, off));
+        RefreshMapped();
+        return r;
     }
 
     public override long Seek(long offset, int whence) =>
         whence is >= FsAbi.SeekSet and <= FsAbi.SeekHole ? HostLibc.Seek(_fd, offset, whence) : KernelErrno.Return(Errno.EINVAL);
 
-    public override Errno Truncate(IFileSyscallContext ctx, long length) => HostLibc.Ftruncate(_fd, length);
+    public override Errno Truncate(IFileSyscallContext ctx, long length)
+    {
+        WriteBackMapped();
+        Errno err = HostLibc.Ftruncate(_fd, length);
+        RefreshMapped();
+        return err;
+    }
 
-    public override Errno Sync() => HostLibc.Fsync(_fd, dataOnly: false);
+    public override Errno Sync()
+    {
+        WriteBackMapped();
+        return HostLibc.Fsync(_fd, dataOnly: false);
+    }
 
     /// <summary>fdatasync.</summary>
-    public Errno SyncData() => HostLibc.Fsync(_fd, dataOnly: true);
+    public Errno SyncData()
+    {
+        WriteBackMapped();
+        return HostLibc.Fsync(_fd, dataOnly: true);
+    }
 
     /// <summary>fallocate on the host file.</summary>
-    public Errno Allocate(int mode, long offset, long length) => HostLibc.Fallocate(_fd, mode, offset, length);
+    public Errno Allocate(int mode, long offset, long length)
+    {
+        WriteBackMapped();
+        Errno err = HostLibc.Fallocate(_fd, mode, offset, length);
+        RefreshMapped();
+        return err;
+    }
 }

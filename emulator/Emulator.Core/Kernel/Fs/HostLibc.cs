@@ -278,6 +278,15 @@ internal static unsafe partial class HostLibc
 
     public static bool IsTerminal(int fd) => isatty(fd) == 1;
 
+    /// <summary>fcntl(F_DUPFD_CLOEXEC): a second descriptor for the same open file (its access mode
+    /// and offset), or −1 with <paramref name="err"/>.</summary>
+    public static int Dup(int fd, out Errno err)
+    {
+        int r = fcntl(fd, FsAbi.FDupfdCloexec, 0);
+        err = r < 0 ? (Errno)Marshal.GetLastPInvokeError() : Errno.Ok;
+        return r;
+    }
+
     /// <summary>fcntl(F_SETFL) on a host descriptor (O_APPEND / O_NONBLOCK follow the guest's F_SETFL).</summary>
     public static Errno SetFl(int fd, int flags) => Check(fcntl(fd, FsAbi.FSetfl, flags));
 

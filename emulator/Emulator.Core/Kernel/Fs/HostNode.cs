@@ -139,7 +139,7 @@ internal sealed class HostNode : FsNode
             HostLibc.Fchmod(fd, mode);
         }
         HostLibc.Fstat(fd, out var st);
-        file = new HostFile(fd, new HostNode(_fs, hostPath, st, Writable), flags, path);
+        file = new HostFile(fd, new HostNode(_fs, hostPath, st, Writable), flags, path, Writable ? _fs.SharedHostFiles : null);
         return Errno.Ok;
     }
 
@@ -214,7 +214,7 @@ internal sealed class HostNode : FsNode
                 {
                     return err;
                 }
-                file = new HostFile(fd, this, flags, path);
+                file = new HostFile(fd, this, flags, path, Writable ? _fs.SharedHostFiles : null);
                 return Errno.Ok;
             }
             case FsAbi.SIfsock:

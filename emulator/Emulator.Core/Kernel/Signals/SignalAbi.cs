@@ -36,7 +36,7 @@ internal static class SignalAbi
     public const int FpeIntDiv = 1, FpeIntOvf = 2, FpeFltDiv = 3, FpeFltOvf = 4, FpeFltUnd = 5, FpeFltRes = 6,
         FpeFltInv = 7, FpeFltSub = 8;
     public const int TrapBrkpt = 1;
-    public const int CldExited = 1, CldKilled = 2, CldDumped = 3;
+    public const int CldExited = 1, CldKilled = 2, CldDumped = 3, CldStopped = 5, CldContinued = 6;
 
     /// <summary>The bit of <paramref name="signal"/> in a sigset.</summary>
     public static ulong Bit(int signal) => 1UL << (signal - 1);

@@ -1,3 +1,5 @@
+using Emulator.Core.Text;
+
 namespace Emulator.Core.Trace.Replay;
 
 /// <summary>One unmet expectation of a replayed trace: a value, never an exception.</summary>
@@ -7,5 +9,5 @@ namespace Emulator.Core.Trace.Replay;
 public readonly record struct ReplayFailure(string File, int Line, string Message)
 {
     /// <summary><c>file:line: expected … got …</c>.</summary>
-    public override string ToString() => $"{File}:{Line}: {Message}";
+    public override string ToString() => $"{SafeText.Escape(File, int.MaxValue)}:{Line}: {SafeText.Escape(Message, int.MaxValue)}";
 }

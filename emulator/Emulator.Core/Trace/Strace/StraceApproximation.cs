@@ -35,6 +35,10 @@ public static class StraceApproximation
     /// <summary>A brk that failed: the log shows no errno, only the unchanged break.</summary>
     public const string BrkFailed = "failed brk (no errno in the log; dropped)";
 
+    /// <summary>A brk whose old or new break is outside the user address space (a log the model cannot
+    /// hold): nothing written, the break remembered.</summary>
+    public const string BrkOutsideAddressSpace = "brk outside the address space (dropped)";
+
     /// <summary>brk(ADDR) before the process's first brk(NULL): the old break is not known.</summary>
     public const string BrkUnknownBase = "brk before brk(NULL) (old break unknown; heap not mapped)";
 

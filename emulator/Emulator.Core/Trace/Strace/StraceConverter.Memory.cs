@@ -106,7 +106,8 @@ internal sealed partial class StraceConverter
             EmitFailure(new MprotectStatement(p.Name, call.Address, call.Length, call.Protection), predicted, call);
             return;
         }
-        if (predicted is not (Errno.Ok or Errno.ENOMEM) || call.Length == 0 || !Adopt(p, call.Address, call.Address + AlignUp(call.Length), call.Protection))
+        if (predicted is not (Errno.Ok or Errno.ENOMEM) || call.Length == 0 || Wraps(call.Address, call.Length)
+            || !Adopt(p, call.Address, call.Address + AlignUp(call.Length), call.Protection))
         {
             if (call.Length != 0)
             {
@@ -139,7 +140,8 @@ internal sealed partial class StraceConverter
             }
             return;
         }
-        if (predicted is not (Errno.Ok or Errno.ENOMEM) || call.Length == 0 || !Adopt(p, call.Address, end, Protection.ReadWrite))
+        if (predicted is not (Errno.Ok or Errno.ENOMEM) || call.Length == 0 || Wraps(call.Address, call.Length)
+            || !Adopt(p, call.Address, end, Protection.ReadWrite))
         {
             if (call.Length != 0)
             {
@@ -182,8 +184,15 @@ internal sealed partial class StraceConverter
         }
         // The emulated mm's own brk starts at a fixed address (AddressSpaceOptions.BrkStart), not at
         // the real, randomised one: the heap is written as the mmap/munmap of its pages instead.
-        ulong oldEnd = AlignUp(p.Break);
-        ulong newEnd = AlignUp(result);
+        // A break outside the user address space (a damaged or hand-made log) has no pages to write:
+        // the call is dropped, never written as a munmap the replay would refuse (found by the fuzzer).
+        if (!TryAlignUp(p.Break, out ulong oldEnd) || !TryAlignUp(result, out ulong newEnd)
+            || oldEnd > _mm.UserEnd || newEnd > _mm.UserEnd)
+        {
+            Count(StraceApproximation.BrkOutsideAddressSpace);
+            p.Break = result;
+            return;
+        }
         if (newEnd > oldEnd)
         {
             if (PredictMmap(p, oldEnd, newEnd - oldEnd) is not (Errno.Ok or Errno.EEXIST))
@@ -203,6 +212,12 @@ internal sealed partial class StraceConverter
         }
         else if (newEnd < oldEnd)
         {
+            if (PredictMunmap(newEnd, oldEnd - newEnd) != Errno.Ok)
+            {
+                Count(StraceApproximation.SuccessRefused);
+                p.Break = result;
+                return;
+            }
             Emit(new MunmapStatement(p.Name, newEnd, oldEnd - newEnd));
             Unmap(p, newEnd, oldEnd);
             (touchedStart, touchedEnd) = (newEnd, oldEnd);
@@ -315,6 +330,10 @@ internal sealed partial class StraceConverter
         }
         return p.Regions.IsMapped(va, va + size) ? Errno.Ok : hole;
     }
+
+    /// <summary>True when [va, va + length rounded up to pages) wraps past 2⁶⁴ (its ENOMEM is the
+    /// overflow's, not a hole's: a successful call with it is not one the model can repeat).</summary>
+    private static bool Wraps(ulong va, ulong length) => !TryAlignUp(length, out ulong size) || va > ulong.MaxValue - size;
 
     private bool InUserRange(ulong start, ulong length) =>
         start >= _mm.MmapMin && length <= _mm.UserEnd && start <= _mm.UserEnd - length;

@@ -120,23 +120,63 @@ internal sealed partial class StraceConverter
     /// <summary>The live task of <paramref name="pid"/>: an existing one, a clone child whose clone
     /// has not completed yet in the log (forked now), the unprefixed lines' task under its real pid,
     /// or a new process.</summary>
+    /// <remarks>A child's parent may itself be such a child, and so on: the chain is walked up
+    /// iteratively (a log may chain thousands; recursion overflowed the stack, found by the fuzzer),
+    /// each clone claimed as it is met, so a cycle of clones (100 clones 101, 101 clones 100) ends.</remarks>
     private StraceTask TaskFor(int pid)
     {
         if (_tasks.TryGetValue(pid, out var task) && task.Alive)
         {
             return task;
         }
+        List<(int Child, int Clone)>? chain = null;
+        int current = pid;
+        StraceTask? root = null;
+        while (true)
+        {
+            if (chain is not null && _tasks.TryGetValue(current, out var live) && live.Alive)
+            {
+                root = live;
+                break;
+            }
+            int clone = PendingClone(current);
+            if (clone < 0)
+            {
+                break;
+            }
+            _clonesDone.Add(clone);
+            (chain ??= []).Add((current, clone));
+            current = _events[clone].Pid;
+        }
+        root ??= NewTask(current);
+        for (int i = (chain?.Count ?? 0) - 1; i >= 0; i--)
+        {
+            root = Spawn(root, _events[chain![i].Clone].Call, chain[i].Child, chain[i].Clone);
+        }
+        return root;
+    }
+
+    /// <summary>The first clone (an event index) whose child is <paramref name="pid"/> and which has
+    /// not been applied yet; -1 when there is none.</summary>
+    private int PendingClone(int pid)
+    {
         if (_clonesByChild.TryGetValue(pid, out var clones))
         {
             foreach (int j in clones)
             {
                 if (!_clonesDone.Contains(j))
                 {
-                    var clone = _events[j];
-                    return Spawn(TaskFor(clone.Pid), clone.Call, pid, j);
+                    return j;
                 }
             }
         }
+        return -1;
+    }
+
+    /// <summary>A task for a pid nobody cloned (or whose clones are all used): the unprefixed lines'
+    /// task under its real pid, or a new process.</summary>
+    private StraceTask NewTask(int pid)
+    {
         // strace -f writing to stderr prefixes lines with [pid N] only once a second task exists:
         // the first new pid that is nobody's child is the unprefixed task.
         if (pid != 0 && !_aliasedUnprefixed && _tasks.TryGetValue(0, out var first) && first.Alive)
@@ -145,7 +185,7 @@ internal sealed partial class StraceConverter
             _tasks[pid] = first;
             return first;
         }
-        task = new StraceTask(pid, pid, new ProcessModel(NewName(pid)) { Tasks = 1 });
+        var task = new StraceTask(pid, pid, new ProcessModel(NewName(pid)) { Tasks = 1 });
         _tasks[pid] = task;
         return task;
     }

@@ -1,6 +1,6 @@
 namespace Emulator.Core.Trace.Strace;
 
-/// <summary>The outcome of <see cref="StraceImporter.Import"/>: the trace's statements when every
+/// <summary>The outcome of <see cref="StraceImporter.Import(ReadOnlySpan{char}, StraceImportOptions?)"/>: the trace's statements when every
 /// line parsed, otherwise every malformed line (in log order) and no statements.</summary>
 public sealed class StraceImportResult
 {

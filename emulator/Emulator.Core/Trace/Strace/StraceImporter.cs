@@ -1,4 +1,4 @@
-using System.Text;
+using Emulator.Core.Text;
 
 namespace Emulator.Core.Trace.Strace;
 
@@ -15,35 +15,23 @@ namespace Emulator.Core.Trace.Strace;
 /// <para>A joined call sits at its <c>resumed</c> line: that is when its result, and so its effect,
 /// is known.</para>
 /// </remarks>
-public static class StraceImporter
+public static partial class StraceImporter
 {
-    /// <summary>Converts a whole log.</summary>
+    /// <summary>Malformed lines reported at most; a log with more is not an strace log with mistakes,
+    /// and the rest is not read.</summary>
+    public const int MaxErrors = 100;
+
+    /// <summary>Converts a whole log held in memory.</summary>
     /// <exception cref="ArgumentException">The device name is not a trace name, or the probe count is negative.</exception>
     public static StraceImportResult Import(ReadOnlySpan<char> text, StraceImportOptions? options = null)
     {
-        options ??= new StraceImportOptions();
-        if (options.Device is { } device && !IsValidName(device))
-        {
-            throw new ArgumentException($"invalid device name '{device}': names match [a-z][a-z0-9_]*", nameof(options));
-        }
-        if (options.DmaProbes < 0)
-        {
-            throw new ArgumentException($"the probe count must not be negative, got {options.DmaProbes}", nameof(options));
-        }
-
-        var events = new List<StraceEvent>();
-        var errors = new List<StraceError>();
-        var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
-        var skippedLookup = skipped.GetAlternateLookup<ReadOnlySpan<char>>();
-        var approximations = new Dictionary<string, int>(StringComparer.Ordinal);
-        var pending = new Dictionary<int, Pending>();
-
+        var pass = new FirstPass(Check(options));
         if (!text.IsEmpty && text[0] == '\uFEFF')
         {
             text = text[1..];
         }
         int lineNumber = 0;
-        while (!text.IsEmpty)
+        while (!text.IsEmpty && !pass.GaveUp)
         {
             int nl = text.IndexOf('\n');
             var line = nl < 0 ? text : text[..nl];
@@ -52,121 +40,77 @@ public static class StraceImporter
             {
                 line = line[..^1];
             }
-            lineNumber++;
-            if (!StraceLineParser.TryParseLine(line, out var parsed, out var error))
-            {
-                errors.Add(new StraceError(lineNumber, error.Index + 1, error.Message));
-                continue;
-            }
-            switch (parsed.Kind)
-            {
-                case StraceLineKind.Exited:
-                    if (pending.Remove(parsed.Pid, out var cut) && cut.Syscall != StraceSyscall.Unknown)
-                    {
-                        Count(approximations, StraceApproximation.NeverResumed);
-                    }
-                    events.Add(new StraceEvent(lineNumber, parsed.Pid, true, default));
-                    break;
-                case StraceLineKind.Call:
-                    if (parsed.Syscall == StraceSyscall.Unknown)
-                    {
-                        CountSkipped(skippedLookup, line.Slice(parsed.NameStart, parsed.NameLength));
-                    }
-                    else
-                    {
-                        events.Add(new StraceEvent(lineNumber, parsed.Pid, false, parsed.Call));
-                    }
-                    break;
-                case StraceLineKind.Unfinished:
-                {
-                    var name = line.Slice(parsed.NameStart, parsed.NameLength);
-                    if (pending.TryGetValue(parsed.Pid, out var open))
-                    {
-                        errors.Add(new StraceError(lineNumber, parsed.NameStart + 1,
-                            $"pid {parsed.Pid} starts '{name}' while its '{open.Name}' of line {open.Line} is unfinished"));
-                        break;
-                    }
-                    if (parsed.Syscall == StraceSyscall.Unknown)
-                    {
-                        CountSkipped(skippedLookup, name);
-                    }
-                    pending[parsed.Pid] = new Pending(name.ToString(), parsed.Syscall, lineNumber, parsed.BodyStart + 1,
-                        parsed.Syscall == StraceSyscall.Unknown ? "" : line[parsed.BodyStart..parsed.BodyEnd].ToString());
-                    break;
-                }
-                case StraceLineKind.Resumed:
-                {
-                    var name = line.Slice(parsed.NameStart, parsed.NameLength);
-                    if (!pending.Remove(parsed.Pid, out var open))
-                    {
-                        errors.Add(new StraceError(lineNumber, parsed.NameStart + 1,
-                            $"'{name}' resumed but pid {parsed.Pid} has no unfinished call"));
-                        break;
-                    }
-                    if (!name.SequenceEqual(open.Name))
-                    {
-                        errors.Add(new StraceError(lineNumber, parsed.NameStart + 1,
-                            $"'{name}' resumed but pid {parsed.Pid}'s unfinished call (line {open.Line}) is '{open.Name}'"));
-                        break;
-                    }
-                    if (open.Syscall == StraceSyscall.Unknown)
-                    {
-                        break;
-                    }
-                    string joined = string.Concat(open.Args, line[parsed.BodyStart..]);
-                    if (!StraceLineParser.TryParseCall(joined, open.Syscall, out var call, out error))
-                    {
-                        errors.Add(error.Index < open.Args.Length
-                            ? new StraceError(open.Line, open.Column + error.Index, error.Message)
-                            : new StraceError(lineNumber, parsed.BodyStart + 1 + error.Index - open.Args.Length, error.Message));
-                        break;
-                    }
-                    events.Add(new StraceEvent(lineNumber, parsed.Pid, false, call));
-                    break;
-                }
-            }
+            pass.Line(++lineNumber, line);
         }
-        foreach (var open in pending.Values)
-        {
-            if (open.Syscall != StraceSyscall.Unknown)
-            {
-                Count(approximations, StraceApproximation.NeverResumed);
-            }
-        }
-        if (errors.Count > 0)
-        {
-            return new StraceImportResult([], errors, skipped, approximations, lineNumber, 0);
-        }
-        var converter = new StraceConverter(options, approximations);
-        var statements = converter.Convert(events);
-        return new StraceImportResult(statements, errors, skipped, approximations, lineNumber, converter.Processes);
+        return pass.Finish(lineNumber);
     }
 
-    /// <summary>Reads and converts a log file (UTF-8; invalid bytes are replaced, since strace escapes
-    /// non-ASCII in strings anyway).</summary>
+    /// <summary>Converts a log read from <paramref name="stream"/> (UTF-8) a line at a time within
+    /// <paramref name="limits"/>: memory holds one line and the parsed calls, whatever the input.</summary>
+    /// <param name="stream">The log; not disposed.</param>
+    /// <param name="options">As for <see cref="Import(ReadOnlySpan{char}, StraceImportOptions?)"/>.</param>
+    /// <param name="limits">Null for <see cref="InputLimits.For(InputKind)"/> of strace logs.</param>
+    /// <exception cref="ArgumentException">As for <see cref="Import(ReadOnlySpan{char}, StraceImportOptions?)"/>.</exception>
     /// <exception cref="IOException">Host I/O failed.</exception>
-    public static StraceImportResult ImportFile(string path, StraceImportOptions? options = null) =>
-        Import(File.ReadAllText(path, Encoding.UTF8), options);
+    public static StraceImportResult Import(Stream stream, StraceImportOptions? options = null, InputLimits? limits = null) =>
+        Import(new BoundedLineReader(stream, limits ?? InputLimits.For(InputKind.StraceLog)), options);
+
+    /// <summary>Converts a log read from <paramref name="reader"/> within <paramref name="limits"/>
+    /// (counted in UTF-8 bytes).</summary>
+    /// <exception cref="ArgumentException">As for <see cref="Import(ReadOnlySpan{char}, StraceImportOptions?)"/>.</exception>
+    /// <exception cref="IOException">Host I/O failed.</exception>
+    public static StraceImportResult Import(TextReader reader, StraceImportOptions? options = null, InputLimits? limits = null) =>
+        Import(new BoundedLineReader(reader, limits ?? InputLimits.For(InputKind.StraceLog)), options);
+
+    private static StraceImportResult Import(BoundedLineReader lines, StraceImportOptions? options)
+    {
+        var pass = new FirstPass(Check(options));
+        while (!pass.GaveUp && lines.TryReadLine(out ReadOnlySpan<char> line))
+        {
+            pass.Line(lines.LineNumber, line);
+        }
+        if (lines.Error is { } error)
+        {
+            return pass.Refuse(new StraceError(error.Line, error.Column, error.Message), lines.LineNumber);
+        }
+        return pass.Finish(lines.LineNumber);
+    }
+
+    /// <summary>Reads and converts a log file as <see cref="Import(Stream, StraceImportOptions?, InputLimits?)"/>
+    /// does. A device, directory or socket, or a file over the limit, is an error at 1:1. Bytes that
+    /// are not UTF-8 are an error at their position (strace escapes non-ASCII in strings, so a log
+    /// never has them).</summary>
+    /// <exception cref="ArgumentException">As for <see cref="Import(ReadOnlySpan{char}, StraceImportOptions?)"/>.</exception>
+    /// <exception cref="IOException">Host I/O failed (includes <see cref="FileNotFoundException"/>).</exception>
+    /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
+    public static StraceImportResult ImportFile(string path, StraceImportOptions? options = null, InputLimits? limits = null)
+    {
+        limits ??= InputLimits.For(InputKind.StraceLog);
+        using Stream? stream = InputFile.TryOpen(path, limits, out string? refused);
+        if (stream is null)
+        {
+            return new FirstPass(Check(options)).Refuse(new StraceError(1, 1, refused!), 0);
+        }
+        return Import(stream, options, limits);
+    }
+
+    private static StraceImportOptions Check(StraceImportOptions? options)
+    {
+        options ??= new StraceImportOptions();
+        if (options.Device is { } device && !IsValidName(device))
+        {
+            throw new ArgumentException($"invalid device name '{SafeText.Escape(device)}': names match [a-z][a-z0-9_]*", nameof(options));
+        }
+        if (options.DmaProbes < 0)
+        {
+            throw new ArgumentException($"the probe count must not be negative, got {options.DmaProbes}", nameof(options));
+        }
+        return options;
+    }
 
     /// <summary>True when <paramref name="name"/> is a valid trace name (<c>[a-z][a-z0-9_]*</c>).</summary>
     public static bool IsValidName(string name) => TraceNames.IsName(name);
 
     internal static void Count(Dictionary<string, int> counts, string key) =>
         counts[key] = counts.GetValueOrDefault(key) + 1;
-
-    private static void CountSkipped(Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> skipped, ReadOnlySpan<char> name)
-    {
-        if (skipped.TryGetValue(name, out int n))
-        {
-            skipped[name] = n + 1;
-        }
-        else
-        {
-            skipped[name] = 1;
-        }
-    }
-
-    /// <summary>The first half of a call: its arguments so far, and where they start (to report an
-    /// error found in them at the right line and column).</summary>
-    private readonly record struct Pending(string Name, StraceSyscall Syscall, int Line, int Column, string Args);
 }

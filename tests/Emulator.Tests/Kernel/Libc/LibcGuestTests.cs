@@ -9,7 +9,8 @@ namespace Emulator.Tests.Kernel.Libc;
 /// musl (<c>musl-gcc -static</c>), run on the emulator and natively: stdout and the exit status must be
 /// identical. They cover what the issue lists: hello, printf of doubles and long doubles, malloc churn,
 /// pthreads (mutex, condvar, barrier, TLS, 8 threads on 2–4 vCPUs), signals (SIGSEGV with siglongjmp,
-/// SIGALRM, SIGCHLD, SIGPIPE), fork + exec + pipe + wait, file I/O in /tmp and /proc/self/maps.
+/// SIGALRM, SIGCHLD, SIGPIPE), fork + exec + pipe + wait, file I/O in /tmp and /proc/self/maps, job
+/// control (SIGSTOP/SIGTSTP/SIGCONT with wait4 WUNTRACED/WCONTINUED and waitid WSTOPPED).
 /// </summary>
 public sealed class LibcGuestTests
 {
@@ -18,7 +19,7 @@ public sealed class LibcGuestTests
         var data = new TheoryData<string, string>();
         foreach (string libc in new[] { "glibc", "musl" })
         {
-            foreach (string p in new[] { "hello", "printf-float", "malloc-churn", "pthreads", "signals", "fork-exec-pipe", "fileio", "procmaps", "shm" })
+            foreach (string p in new[] { "hello", "printf-float", "malloc-churn", "pthreads", "signals", "fork-exec-pipe", "fileio", "procmaps", "shm", "job-control" })
             {
                 data.Add(p, libc);
             }
