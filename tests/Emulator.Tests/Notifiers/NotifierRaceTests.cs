@@ -330,8 +330,11 @@ public class NotifierRaceTests
         gate.WaitArrived();
         var remove = Task.Run(() => MmuNotifierSubscriptions.Remove(victim));
         Gate.AssertBlocked(remove, "remove during an invalidation"); // deferred: waits for the end
-        Assert.Equal(2, mm.Notifiers.IntervalCount); // still physically in the tree...
-        Assert.Null(mm.Notifiers.Find(ops, va, va + 2 * Page.Size - 1, out _, out _)); // ...but Find honours program order
+        // Find honours program order once the removal is recorded (the task may start late on a loaded
+        // machine, hence the wait; without the rule Find would return the victim until the gate opens)...
+        Assert.True(SpinWait.SpinUntil(() => mm.Notifiers.Find(ops, va, va + 2 * Page.Size - 1, out _, out _) is null, Gate.Limit),
+            "Find still returns an interval whose removal is pending");
+        Assert.Equal(2, mm.Notifiers.IntervalCount); // ...while it is still physically in the tree
         gate.Open();
 
         Gate.AssertCompletes(remove, "remove");

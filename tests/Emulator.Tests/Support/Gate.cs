@@ -7,7 +7,8 @@ namespace Emulator.Tests.Support;
 /// </summary>
 internal sealed class Gate
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
+    /// <summary>How long a test waits for another thread before it fails.</summary>
+    public static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
     private readonly ManualResetEventSlim _arrived = new();
     private readonly ManualResetEventSlim _open = new();
 
