@@ -37,6 +37,10 @@ static pid_t spinner(void)
 int main(void)
 {
     int st;
+    /* A process group of its own, whose leader's parent (the test) is in another group of the same
+     * session: a group that is not orphaned, where SIGTSTP stops (Linux discards SIGTSTP, SIGTTIN and
+     * SIGTTOU in an orphaned group, which the test's own group may be, e.g. under a detached CI job). */
+    setpgid(0, 0);
     pipe(pipefd);
     pid_t c = spinner();
 
