@@ -84,7 +84,7 @@ internal sealed class BoardRun : IDisposable
     /// not), then the backend's findings (an undecodable or missing dump, a connection lost during
     /// lockstep, invalidations never completed, another protocol major), each once, with the board's
     /// identity and both views. The verification fails closed: any of them fails the run.</summary>
-    public IReadOnlyList<string> BoardOnlyDivergences()
+    public IReadOnlyList<string> Failures()
     {
         if (Current is null)
         {
@@ -99,8 +99,8 @@ internal sealed class BoardRun : IDisposable
     /// <summary>When a finding of the current machine is the board going away (or speaking another
     /// protocol): its summary, which makes the command exit 3; else null.</summary>
     public string? GoneReason =>
-        LostReason ?? (Current?.Verdict == BoardVerdict.BoardGone
-            ? $"lost the board {Link.Description}: {Current.Findings.First(f => f.BoardGone).Summary}"
+        LostReason ?? (Current?.Findings.FirstOrDefault(f => f.BoardGone) is { } gone
+            ? $"lost the board {Link.Description}: {gone.Summary}"
             : null);
 
     /// <summary>Prints the one line a lost board deserves; returns 3.</summary>

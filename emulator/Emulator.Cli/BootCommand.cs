@@ -322,9 +322,11 @@ internal static partial class BootCommand
         };
         // The guest owns stdout and stderr: the emulator's summary goes to stderr after the guest's
         // output, or to --summary/--json.
-        using var interrupt = GuestInterrupt.Listen(stderr);
+        // Ctrl-C is the guest's console SIGINT (a press before the guest runs reaches it as it starts);
+        // a second press ends the emulator at once.
+        using var interrupt = Interrupt.Listen();
         var outcome = GuestCommand.Execute(image, argv, options, stderr, stdout, guestStderr, kernel, a.Verbose, devices: a.Devices,
-            onKernel: interrupt.Attach);
+            onKernel: k => interrupt.Token.Register(k.InterruptFromConsole));
         tracing?.CountAtc(outcome.Machine);
         tracing?.Finish();
         if (outcome.Summary is not { } summary)
@@ -340,7 +342,7 @@ internal static partial class BootCommand
         if (board is not null)
         {
             boardLine = BoardLine(board);
-            foreach (string d in board.BoardOnlyDivergences())
+            foreach (string d in board.Failures())
             {
                 problems.Add("emulator: " + d);
             }
@@ -379,7 +381,7 @@ internal static partial class BootCommand
     internal static int ReportBoard(BoardRun board, IAnsiConsole console, int rc)
     {
         console.WriteLine(BoardLine(board));
-        var lies = board.BoardOnlyDivergences();
+        var lies = board.Failures();
         foreach (string d in lies)
         {
             console.MarkupLine("[red]" + Markup.Escape(d) + "[/]");

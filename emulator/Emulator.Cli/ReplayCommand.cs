@@ -166,7 +166,7 @@ internal static partial class ReplayCommand
             var o = ReplayOne(f, options, stdin, args.Verbose, board, tracing);
             if (board is not null && !o.Malformed && !o.Unreadable)
             {
-                o = o with { BoardFailures = board.BoardOnlyDivergences() };
+                o = o with { BoardFailures = board.Failures() };
             }
             outcomes.Add(o);
             if (!args.Json)

@@ -87,22 +87,11 @@ internal static class TraceCommand
         // Streamed a line at a time within the strace-log limits: a device, an oversize file or an
         // endless pipe is a located error in bounded memory.
         bool isStdin = args.Log == CliFiles.StdStream;
-        long size = 0;
-        if (!isStdin)
-        {
-            try
-            {
-                size = File.Exists(args.Log) ? new FileInfo(args.Log).Length : 0;
-            }
-            catch (Exception e) when (HostErrors.IsIo(e))
-            {
-                size = 0;
-            }
-        }
         StraceImportResult Import() => isStdin ? StraceImporter.Import(stdin ?? Console.In, options) : StraceImporter.ImportFile(args.Log, options);
         StraceImportResult result;
         try
         {
+            long size = isStdin || !File.Exists(args.Log) ? 0 : new FileInfo(args.Log).Length; // for the spinner only
             // A spinner only for logs that take a noticeable time (about 1 MB converts in a second).
             if (progress is not null && size > 1 << 20)
             {

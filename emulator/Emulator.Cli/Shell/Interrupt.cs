@@ -5,7 +5,8 @@ namespace Emulator.Cli.Shell;
 /// <summary>
 /// Ctrl-C for commands that keep partial results (<c>replay</c>, <c>bench</c>, <c>trace
 /// import-strace</c>): the first SIGINT cancels <see cref="Token"/>, the command finishes the item in
-/// hand, prints what finished and exits 130; a second SIGINT ends the process at once (130).
+/// hand, prints what finished and exits 130; a second SIGINT ends the process at once (130). Under
+/// <c>boot --guest</c> the token's cancellation sends the guest its console SIGINT.
 /// </summary>
 internal sealed class Interrupt : IDisposable
 {

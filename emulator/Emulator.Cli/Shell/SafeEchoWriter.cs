@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Emulator.Core.Text;
 
 namespace Emulator.Cli.Shell;
 
@@ -31,16 +32,15 @@ internal sealed class SafeEchoWriter(TextWriter inner) : TextWriter
     }
 #pragma warning restore CS8765
 
-    /// <summary>True for a character that must not reach a terminal as itself.</summary>
-    public static bool ActsOnTerminal(char c) =>
-        (c < 0x20 && c != '\n' && c != '\t') || c == 0x7F || (c >= 0x80 && c <= 0x9F)
-        || c is (>= '\u200B' and <= '\u200F') or (>= '\u2028' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\uFEFF';
+    /// <summary>True for a character that must not reach a terminal as itself (line ends and tabs do:
+    /// this is whole output, not a one-line message).</summary>
+    public static bool ActsOnTerminal(char c) => c != '\n' && c != '\t' && SafeText.IsControlOrFormat(c);
 
     public override void Write(char value)
     {
         if (ActsOnTerminal(value))
         {
-            WriteEscape(value);
+            inner.Write(SafeText.EscapeOf(value));
         }
         else
         {
@@ -60,7 +60,7 @@ internal sealed class SafeEchoWriter(TextWriter inner) : TextWriter
             if (ActsOnTerminal(buffer[i]))
             {
                 inner.Write(buffer[start..i]);
-                WriteEscape(buffer[i]);
+                inner.Write(SafeText.EscapeOf(buffer[i]));
                 start = i + 1;
             }
         }
@@ -82,15 +82,4 @@ internal sealed class SafeEchoWriter(TextWriter inner) : TextWriter
     public override void WriteLine() => inner.WriteLine();
 
     public override void Flush() => inner.Flush();
-
-    private void WriteEscape(char c)
-    {
-        switch (c)
-        {
-            case '\r': inner.Write("\\r"); break;
-            case '\x1b': inner.Write("\\x1b"); break;
-            case < '\u0100': inner.Write("\\x" + ((int)c).ToString("x2", CultureInfo.InvariantCulture)); break;
-            default: inner.Write("\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture)); break;
-        }
-    }
 }

@@ -303,7 +303,7 @@ public sealed partial class GuestKernel
         {
             return Return(Errno.EINVAL);
         }
-        var file = registry.Acquire(host.HostFd, _machine.Frames, host.CanWrite, host.Path, out Errno err);
+        var file = registry.Acquire(host, _machine.Frames, out Errno err);
         if (file is null)
         {
             return Return(err);
@@ -317,7 +317,7 @@ public sealed partial class GuestKernel
                 return Return(err);
             }
             obj.PageWritten ??= pfn => _code.Invalidate(pfn << Page.Shift, Page.Size);
-            _mappedFiles.AddOrUpdate(obj, new MappedFileName(file.Path, file.Key.Item1, file.Key.Item2, file.Key.Item3));
+            _mappedFiles.AddOrUpdate(obj, new MappedFileName(host.Path, file.Key.Item1, file.Key.Item2, file.Key.Item3));
             err = p.Mm.MmapShared(addr, length, (Protection)(uint)prot, (MapFlags)(uint)flags, obj, offset >> Page.Shift, out ulong at);
             return err == Errno.Ok ? (long)at : Return(err);
         }

@@ -4,6 +4,27 @@ namespace Emulator.Core.Kernel;
 
 public sealed partial class GuestKernel
 {
+    /// <summary>The job-control part of sending <paramref name="sig"/>: SIGCONT discards pending stop
+    /// signals and continues a stopped process (and is then queued like any signal, for a handler);
+    /// a stop signal with its default action (SIGSTOP always; the others unless
+    /// <paramref name="blocked"/> by the receiving thread) stops the process instead of being queued.</summary>
+    /// <returns>True when the signal was consumed by stopping the process.</returns>
+    private bool StoppedOrContinued(GuestProcess p, int sig, bool blocked)
+    {
+        if (sig == SignalAbi.SigCont)
+        {
+            p.SharedPending.Discard(SignalAbi.Bit(SignalAbi.SigStop) | SignalAbi.Bit(SignalAbi.SigTstp) | SignalAbi.Bit(SignalAbi.SigTtin) | SignalAbi.Bit(SignalAbi.SigTtou));
+            ContinueProcess(p);
+            return false;
+        }
+        if (SignalAbi.Default(sig) != DefaultAction.Stop || (sig != SignalAbi.SigStop && (!p.Actions[sig].IsDefault || blocked)))
+        {
+            return false;
+        }
+        StopProcess(p, sig);
+        return true;
+    }
+
     /// <summary>
     /// A stop signal whose action is the default (SIGSTOP always): the process stops at once — each
     /// thread leaves its vCPU at its next step and is parked (<see cref="GuestThreadState.Stopped"/>),

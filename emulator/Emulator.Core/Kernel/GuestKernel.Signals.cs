@@ -39,14 +39,8 @@ public sealed partial class GuestKernel
             KillProcess(p, sig, $"killed by SIGKILL (sent by pid {info.Pid})");
             return;
         }
-        if (sig == SignalAbi.SigCont)
+        if (StoppedOrContinued(p, sig, blocked: false))
         {
-            p.SharedPending.Discard(SignalAbi.Bit(SignalAbi.SigStop) | SignalAbi.Bit(SignalAbi.SigTstp) | SignalAbi.Bit(SignalAbi.SigTtin) | SignalAbi.Bit(SignalAbi.SigTtou));
-            ContinueProcess(p);
-        }
-        if (SignalAbi.Default(sig) == DefaultAction.Stop && (sig == SignalAbi.SigStop || p.Actions[sig].IsDefault))
-        {
-            StopProcess(p, sig);
             return;
         }
         if (IsIgnored(p, sig))
@@ -95,14 +89,8 @@ public sealed partial class GuestKernel
             return;
         }
         // Job control acts on the whole process, whichever thread it was sent to (raise(SIGSTOP) is a tgkill).
-        if (sig == SignalAbi.SigCont)
+        if (StoppedOrContinued(p, sig, blocked: (t.SignalMask & SignalAbi.Bit(sig)) != 0))
         {
-            p.SharedPending.Discard(SignalAbi.Bit(SignalAbi.SigStop) | SignalAbi.Bit(SignalAbi.SigTstp) | SignalAbi.Bit(SignalAbi.SigTtin) | SignalAbi.Bit(SignalAbi.SigTtou));
-            ContinueProcess(p);
-        }
-        if (SignalAbi.Default(sig) == DefaultAction.Stop && (sig == SignalAbi.SigStop || (p.Actions[sig].IsDefault && (t.SignalMask & SignalAbi.Bit(sig)) == 0)))
-        {
-            StopProcess(p, sig);
             return;
         }
         if (IsIgnored(p, sig) || !t.Pending.Add(info))

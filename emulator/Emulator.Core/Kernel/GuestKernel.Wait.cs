@@ -21,7 +21,7 @@ public sealed partial class GuestKernel
             return Return(Errno.EINVAL);
         }
         var p = t.Process;
-        var found = FindWaitable(p, (long)(int)pid, options, out bool any);
+        var found = FindWaitable(p, (long)(int)pid, options, exited: true, out bool any);
         if (!any)
         {
             return Return(Errno.ECHILD);
@@ -79,7 +79,7 @@ public sealed partial class GuestKernel
         }
         var p = t.Process;
         bool any = p.Children.Count > 0;
-        var found = FindWaitable(p, selector, options | WaitidOnly, out any);
+        var found = FindWaitable(p, selector, options, (options & WExited) != 0, out any);
         if (!any)
         {
             return Return(Errno.ECHILD);
@@ -126,10 +126,10 @@ public sealed partial class GuestKernel
     }
 
     /// <summary>A child matching <paramref name="selector"/> (wait4's pid convention) with something
-    /// to report: a zombie (for wait4, and waitid with WEXITED), an unreported stop (WUNTRACED, which
+    /// to report: a zombie when <paramref name="exited"/> (wait4 always, waitid with WEXITED), an unreported stop (WUNTRACED, which
     /// is waitid's WSTOPPED) or continue (WCONTINUED); or null. <paramref name="any"/> says whether any
     /// child matches at all.</summary>
-    private static GuestProcess? FindWaitable(GuestProcess p, long selector, ulong options, out bool any)
+    private static GuestProcess? FindWaitable(GuestProcess p, long selector, ulong options, bool exited, out bool any)
     {
         any = false;
         foreach (var c in p.Children)
@@ -148,8 +148,7 @@ public sealed partial class GuestKernel
                 continue;
             }
             any = true;
-            bool exitedWanted = (options & WExited) != 0 || (options & WaitidOnly) == 0;
-            if (c.State == GuestProcessState.Zombie && exitedWanted)
+            if (c.State == GuestProcessState.Zombie && exited)
             {
                 return c;
             }
@@ -161,10 +160,6 @@ public sealed partial class GuestKernel
         }
         return null;
     }
-
-    /// <summary>Marks the options of a waitid call, so that a zombie is reported only with WEXITED
-    /// (wait4 always reports one). Not a Linux bit: internal to <see cref="FindWaitable"/>.</summary>
-    private const ulong WaitidOnly = 0x1000_0000;
 
     private static void ConsumeJobReport(GuestProcess child)
     {

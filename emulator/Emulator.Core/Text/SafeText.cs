@@ -63,18 +63,7 @@ public static class SafeText
                 }
                 continue;
             }
-            switch (c)
-            {
-                case '\\': sb.Append(@"\\"); break;
-                case '\t': sb.Append(@"\t"); break;
-                case '\r': sb.Append(@"\r"); break;
-                case '\n': sb.Append(@"\n"); break;
-                case '\0': sb.Append(@"\0"); break;
-                default:
-                    sb.Append(c < 0x80 ? string.Create(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}")
-                        : string.Create(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"));
-                    break;
-            }
+            sb.Append(EscapeOf(c));
         }
         if (text.Length > end)
         {
@@ -104,29 +93,37 @@ public static class SafeText
         return true;
     }
 
+    /// <summary>True for a character that acts on a terminal or hides text instead of showing: C0
+    /// and C1 controls (0x9B is a one-byte CSI on some terminals), DEL, zero-width marks, line and
+    /// paragraph separators, bidi embeddings, overrides and isolates, the BOM.</summary>
+    public static bool IsControlOrFormat(char c) =>
+        c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F)
+        || c is (>= '\u200B' and <= '\u200F') or (>= '\u2028' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\uFEFF';
+
+    /// <summary>How one unsafe character is written: <c>\\</c>, <c>\t</c>, <c>\r</c>, <c>\n</c>,
+    /// <c>\0</c>, else <c>\xNN</c> below 0x80 and <c>\uNNNN</c> above.</summary>
+    public static string EscapeOf(char c) => c switch
+    {
+        '\\' => @"\\",
+        '\t' => @"\t",
+        '\r' => @"\r",
+        '\n' => @"\n",
+        '\0' => @"\0",
+        < '\u0080' => string.Create(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"),
+    };
+
     private static bool NeedsEscape(ReadOnlySpan<char> text, int i)
     {
         char c = text[i];
-        if (c < 0x20 || c == 0x7F || c == '\\')
+        if (c == '\\' || IsControlOrFormat(c))
         {
             return true;
-        }
-        if (c < 0x80)
-        {
-            return false;
-        }
-        if (c <= 0x9F)
-        {
-            return true; // C1 controls: 0x9B is a one-byte CSI on some terminals
         }
         if (char.IsHighSurrogate(c))
         {
             return i + 1 >= text.Length || !char.IsLowSurrogate(text[i + 1]);
         }
-        if (char.IsLowSurrogate(c))
-        {
-            return true; // a pair's low half is consumed with its high half
-        }
-        return c is (>= '\u200B' and <= '\u200F') or (>= '\u2028' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\uFEFF';
+        return char.IsLowSurrogate(c); // a pair's low half is consumed with its high half
     }
 }

@@ -151,9 +151,9 @@ public sealed class CliHardeningTests : IDisposable
         var inner = new StringWriter { NewLine = "\n" };
         var w = new Emulator.Cli.Shell.SafeEchoWriter(inner);
         w.Write("a\tb\\c");          // TAB and a backslash are text
-        w.WriteLine("\u001b[2J\u0085\u007f\u00e9"); // ESC, C1 NEL, DEL escaped; é is text
+        w.WriteLine("\u001b[2J\u0085\u007f\u00e9"); // ESC, C1 NEL, DEL escaped as SafeText writes them (\\x below 0x80, \\u above); é is text
         w.Write('\a');
 
-        Assert.Equal("a\tb\\c\\x1b[2J\\x85\\x7f\u00e9\n\\x07", inner.ToString());
+        Assert.Equal("a\tb\\c\\x1b[2J\\u0085\\x7f\u00e9\n\\x07", inner.ToString());
     }
 }

@@ -28,8 +28,28 @@ internal sealed class HostFile : FileDescription
         _shared = shared;
     }
 
+    /// <summary>The file's (device major, minor, inode), read once: an open descriptor's file never changes.</summary>
+    private (uint, uint, ulong)? _identity;
+
     /// <summary>The host descriptor (for a MAP_SHARED mapping's own duplicate).</summary>
     internal int HostFd => _fd;
+
+    /// <summary>The file's (device major, minor, inode): the key of its MAP_SHARED pages.</summary>
+    internal Errno Identity(out (uint, uint, ulong) identity)
+    {
+        if (_identity is null)
+        {
+            Errno err = HostLibc.Fstat(_fd, out FileStat st);
+            if (err != Errno.Ok)
+            {
+                identity = default;
+                return err;
+            }
+            _identity = (st.DevMajor, st.DevMinor, st.Ino);
+        }
+        identity = _identity.Value;
+        return Errno.Ok;
+    }
 
     /// <summary>The registry a MAP_SHARED mapping of this file goes into, or null (overlay).</summary>
     internal HostSharedFiles? SharedFiles => _shared;
@@ -40,7 +60,7 @@ internal sealed class HostFile : FileDescription
     {
         if (_shared is { IsEmpty: false } shared)
         {
-            shared.Find(_fd)?.WriteBack();
+            shared.Find(this)?.WriteBack();
         }
     }
 
@@ -49,7 +69,7 @@ internal sealed class HostFile : FileDescription
     {
         if (_shared is { IsEmpty: false } shared)
         {
-            shared.Find(_fd)?.Refresh();
+            shared.Find(this)?.Refresh();
         }
     }
 

@@ -28,9 +28,8 @@ internal sealed class HostSharedFile
     private int _fd;
     private bool _writable;
 
-    private HostSharedFile(HostSharedFiles registry, (uint, uint, ulong) key, SharedMemoryObject obj, FrameAllocator frames, int fd, bool writable, string path)
+    private HostSharedFile(HostSharedFiles registry, (uint, uint, ulong) key, SharedMemoryObject obj, FrameAllocator frames, int fd, bool writable)
     {
-        Path = path;
         _registry = registry;
         Key = key;
         Object = obj;
@@ -40,9 +39,6 @@ internal sealed class HostSharedFile
         obj.LastUnmapped = LastUnmapped;
     }
 
-    /// <summary>The guest's path of the file when it was first mapped.</summary>
-    public string Path { get; }
-
     /// <summary>The host file's (device major, minor, inode).</summary>
     public (uint, uint, ulong) Key { get; }
 
@@ -51,14 +47,14 @@ internal sealed class HostSharedFile
 
     /// <summary>A new object for the file open as <paramref name="hostFd"/>, held once (the caller maps
     /// it, then lets go of the hold); null with the error when the descriptor cannot be duplicated.</summary>
-    internal static HostSharedFile? Create(HostSharedFiles registry, (uint, uint, ulong) key, FrameAllocator frames, int hostFd, bool writable, string path, out Errno err)
+    internal static HostSharedFile? Create(HostSharedFiles registry, (uint, uint, ulong) key, FrameAllocator frames, int hostFd, bool writable, out Errno err)
     {
         int fd = HostLibc.Dup(hostFd, out err);
         if (fd < 0)
         {
             return null;
         }
-        return new HostSharedFile(registry, key, SharedMemoryObject.CreateHeld(frames), frames, fd, writable, path);
+        return new HostSharedFile(registry, key, SharedMemoryObject.CreateHeld(frames), frames, fd, writable);
     }
 
     /// <summary>Another description maps the file: when it was opened for writing and this object's

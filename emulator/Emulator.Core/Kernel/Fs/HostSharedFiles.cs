@@ -14,48 +14,40 @@ internal sealed class HostSharedFiles
     /// <summary>True when no host file is mapped shared: the descriptors' fast path.</summary>
     public bool IsEmpty => _files.Count == 0;
 
-    /// <summary>The object of the file open as <paramref name="hostFd"/>, created when the file is not
-    /// mapped yet, and held once for the caller (who maps it, then calls <c>Object.Release()</c>).</summary>
-    /// <param name="hostFd">The description's host descriptor.</param>
+    /// <summary>The object of <paramref name="file"/>, created when the file is not mapped yet, and
+    /// held once for the caller (who maps it, then calls <c>Object.Release()</c>).</summary>
+    /// <param name="file">The description being mapped.</param>
     /// <param name="frames">Guest RAM.</param>
-    /// <param name="mayWrite">The description was opened for writing (VM_MAYWRITE): the pages are written back.</param>
     /// <param name="err">Why there is none.</param>
-    /// <param name="path">The guest's path of the file (named in /proc/PID/maps).</param>
-    public HostSharedFile? Acquire(int hostFd, FrameAllocator frames, bool mayWrite, string path, out Errno err)
+    public HostSharedFile? Acquire(HostFile file, FrameAllocator frames, out Errno err)
     {
-        err = HostLibc.Fstat(hostFd, out FileStat st);
+        err = file.Identity(out var key);
         if (err != Errno.Ok)
         {
             return null;
         }
-        var key = (st.DevMajor, st.DevMinor, st.Ino);
-        if (_files.TryGetValue(key, out var file))
+        // The description was opened for writing (VM_MAYWRITE): the pages are written back.
+        if (_files.TryGetValue(key, out var shared))
         {
-            err = file.Admit(hostFd, mayWrite);
+            err = shared.Admit(file.HostFd, file.CanWrite);
             if (err != Errno.Ok)
             {
                 return null;
             }
-            file.Object.Hold();
-            return file;
+            shared.Object.Hold();
+            return shared;
         }
-        file = HostSharedFile.Create(this, key, frames, hostFd, mayWrite, path, out err);
-        if (file is not null)
+        shared = HostSharedFile.Create(this, key, frames, file.HostFd, file.CanWrite, out err);
+        if (shared is not null)
         {
-            _files.Add(key, file);
+            _files.Add(key, shared);
         }
-        return file;
+        return shared;
     }
 
-    /// <summary>The mapped file behind <paramref name="hostFd"/>, if it is mapped.</summary>
-    public HostSharedFile? Find(int hostFd)
-    {
-        if (_files.Count == 0 || HostLibc.Fstat(hostFd, out FileStat st) != Errno.Ok)
-        {
-            return null;
-        }
-        return _files.GetValueOrDefault((st.DevMajor, st.DevMinor, st.Ino));
-    }
+    /// <summary>The mapped pages of <paramref name="file"/>'s file, if it is mapped.</summary>
+    public HostSharedFile? Find(HostFile file) =>
+        _files.Count == 0 || file.Identity(out var key) != Errno.Ok ? null : _files.GetValueOrDefault(key);
 
     /// <summary>msync: every mapped host file written back (the first error, if any).</summary>
     public Errno WriteBackAll()
