@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using Emulator.Core.Cpu.Translate;
 using Emulator.Core.Memory;
+using Emulator.Core.Paging;
 
 namespace Emulator.Core.Cpu;
 
@@ -83,8 +84,38 @@ public sealed partial class Cpu
         return e.Region;
     }
 
-    /// <summary>Forgets every chain entry, at the start of <see cref="Run"/> (as the current code
-    /// page is forgotten there: CR3 may have changed between runs).</summary>
+    // The address space the translation caches were filled under (see SameAddressSpaceAsLastRun).
+    private ulong _runCr3;
+    private bool _runPcide;
+    private WalkOptions _runOptions;
+    private bool _runKnown;
+
+    /// <summary>True when CR3, CR4.PCIDE and the paging options are those of the previous
+    /// <see cref="Run"/>, so the micro-TLB, the current code page and the chaining cache may be kept
+    /// (their entries are validated by the TLB's sequence number as within a run); otherwise records
+    /// the new ones.</summary>
+    /// <remarks>A CR3 load with PCIDE and the no-flush bit leaves the TLB's sequence number alone,
+    /// and another process may run on this vCPU next: the caches' tags hold virtual addresses, so
+    /// they must not outlive the address space. The scheduler ending a quantum and running the same
+    /// thread again (most runs of a busy guest) keeps them.</remarks>
+    private bool SameAddressSpaceAsLastRun()
+    {
+        ulong cr3 = _mmu.Cr3;
+        bool pcide = _mmu.Pcide;
+        WalkOptions options = _mmu.Options;
+        if (_runKnown && cr3 == _runCr3 && pcide == _runPcide && options == _runOptions)
+        {
+            return true;
+        }
+        _runCr3 = cr3;
+        _runPcide = pcide;
+        _runOptions = options;
+        _runKnown = true;
+        return false;
+    }
+
+    /// <summary>Forgets every chain entry, at the start of a <see cref="Run"/> in another address
+    /// space (as the current code page is forgotten there).</summary>
     private void ClearChain()
     {
         Array.Clear(_chain);

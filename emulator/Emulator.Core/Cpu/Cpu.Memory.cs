@@ -51,8 +51,16 @@ public sealed partial class Cpu
         private MemRef _element;
     }
 
+    /// <summary>At the start of <see cref="Run"/>: forgets the micro-TLB, the current code page and
+    /// the chaining cache when the address space may have changed since the last run.</summary>
     private void ResetTranslationCaches()
     {
+        if (SameAddressSpaceAsLastRun())
+        {
+            // Every entry is still checked against the TLB's sequence number (and a code page
+            // against being dropped) before use, exactly as within one run.
+            return;
+        }
         Array.Clear(_readTlb);
         Array.Clear(_writeTlb);
         _codePage = null;

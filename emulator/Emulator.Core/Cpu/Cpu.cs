@@ -32,8 +32,8 @@ namespace Emulator.Core.Cpu;
 /// write translations in front of <see cref="Paging.Mmu.TryTranslate"/>, tagged with the TLB's
 /// sequence number (<see cref="Tlb.BeginFill"/>): any TLB change, a shootdown from another thread
 /// included, invalidates it, so it gives exactly the guarantee of the TLB itself. It is also cleared
-/// at the start of every <see cref="Run"/>, so CR3, PCID and paging-option changes made between runs
-/// take effect. TLB hits served by the micro-TLB are not counted in <see cref="Tlb.Hits"/>.</para>
+/// at the start of a <see cref="Run"/> when CR3, CR4.PCIDE or the paging options changed since the
+/// last one, so an address-space switch between runs takes effect. TLB hits served by the micro-TLB are not counted in <see cref="Tlb.Hits"/>.</para>
 /// <para><b>Threads.</b> <see cref="Run"/>, <see cref="State"/> and <see cref="InvalidateCode"/> belong
 /// to the vCPU's thread (or to whoever holds the stopped vCPU). TLB shootdowns may arrive from any
 /// thread at any time (see <see cref="Paging.Mmu"/>).</para>

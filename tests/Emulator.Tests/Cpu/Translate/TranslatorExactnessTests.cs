@@ -203,6 +203,33 @@ public sealed class TranslatorExactnessTests
         Assert.Equal(0, interp.Cpu.ChainedEntries);
     }
 
+    [Fact]
+    public void A_cr3_switch_that_keeps_the_tlb_drops_the_translation_caches_of_the_old_address_space()
+    {
+        // Two processes with different code at the same virtual address, switched with PCIDs and the
+        // no-flush hint: the TLB's sequence number does not move, so only the run-to-run check of
+        // CR3 stops the micro-TLB, the current code page and the chaining cache (all tagged by
+        // virtual address) from running process A's translation in process B.
+        foreach (CpuMode mode in (CpuMode[])[CpuMode.Interpret, CpuMode.Translate])
+        {
+            var rig = new ModeRig(mode, SumLoop(sub: false), threshold: 1, init: s => s.Rdi = 20);
+            Assert.Equal(Errno.Ok, rig.Machine.CreateAddressSpace(out AddressSpace? other));
+            Assert.Equal(Errno.Ok, other!.Mmap(CodeVa, Page.Size, CpuRig.Rwx, MapFlags.Private | MapFlags.Anonymous | MapFlags.Fixed, out _));
+            Assert.Equal(Errno.Ok, other.WriteUser(CodeVa, SumLoop(sub: true), out _));
+            Assert.True(rig.Mmu.LoadCr3(rig.Mm.RootPa));
+            Assert.True(rig.Mmu.SetPcide(true));
+            Assert.True(rig.Mmu.LoadCr3(rig.Mm.RootPa | 1));
+            rig.RunToEnd([1_000_000]);
+            Assert.Equal(210UL, rig.Cpu.State.Rdx); // process A summed 1..20
+
+            Assert.True(rig.Mmu.LoadCr3(other.RootPa | 2 | (1UL << 63)));
+            rig.Cpu.State.Rip = CodeVa;
+            rig.RunToEnd([1_000_000]);
+
+            Assert.Equal(unchecked((ulong)-210L), rig.Cpu.State.Rdx); // process B's code ran, not A's translation
+        }
+    }
+
     /// <summary>rdx = Σ 1..rdi (or its negation with <paramref name="sub"/>), a loop of one block.</summary>
     private static byte[] SumLoop(bool sub) => Code(a =>
     {
