@@ -8,13 +8,15 @@ namespace Emulator.Core.Cpu;
 
 /// <summary>
 /// Chaining: a region that exits to a block head (<see cref="ExitContinue"/>: a call, a return, an
-/// indirect jump, a branch out of its page) continues straight into the region there when this
-/// small direct-mapped cache knows it, instead of returning to the dispatcher. Direct and indirect
-/// targets (RET, JMP/CALL through a register or memory) use the same cache, keyed by the target's
-/// virtual address.
+/// indirect jump, a branch out of its page) continues straight into the region there, instead of
+/// returning to the dispatcher. An exit to a constant target (CALL rel32, a branch or fall-through
+/// out of the region) has a link of its own (<see cref="TranslatedRegion.Links"/>), made on its first
+/// pass and checked without a lookup afterwards; indirect targets (RET, JMP/CALL through a register
+/// or memory), and direct ones not linked yet, go through a small direct-mapped cache keyed by the
+/// target's virtual address.
 /// </summary>
 /// <remarks>
-/// An entry is valid exactly as the dispatcher's own code-page check: the TLB's sequence number is
+/// An entry or a link is valid exactly as the dispatcher's own code-page check: the TLB's sequence number is
 /// the one the entry was made under (so the target's virtual page still maps the frame it was
 /// decoded from) and the page was not dropped. Chaining sets the current code page as the
 /// dispatcher would, so the next region's TLB and self-modifying-code checks are the same as after a
@@ -45,6 +47,9 @@ public sealed partial class Cpu
     /// <summary>Regions entered straight from another region, without the dispatcher (for tests
     /// and statistics).</summary>
     public long ChainedEntries { get; private set; }
+
+    /// <summary>Of <see cref="ChainedEntries"/>, those through an exit's own link (for tests).</summary>
+    internal long LinkedEntries { get; private set; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int ChainIndex(ulong va) => (int)((va ^ (va >> 12)) & (ChainEntries - 1));
@@ -90,6 +95,10 @@ public sealed partial class Cpu
     private WalkOptions _runOptions;
     private bool _runKnown;
 
+    /// <summary>Counts the address spaces this vCPU has run in (a change of CR3, PCIDE or paging
+    /// options between runs): a region's link made under another epoch is stale.</summary>
+    private uint _spaceEpoch;
+
     /// <summary>True when CR3, CR4.PCIDE and the paging options are those of the previous
     /// <see cref="Run"/>, so the micro-TLB, the current code page and the chaining cache may be kept
     /// (their entries are validated by the TLB's sequence number as within a run); otherwise records
@@ -111,7 +120,39 @@ public sealed partial class Cpu
         _runPcide = pcide;
         _runOptions = options;
         _runKnown = true;
+        _spaceEpoch++;
         return false;
+    }
+
+    /// <summary>The region to continue in after exit <paramref name="link"/> of <paramref name="from"/>
+    /// to the constant target <paramref name="rip"/> (state already written back): the link's region
+    /// when the link is this vCPU's and still valid, else the chaining cache's (which then becomes
+    /// the link), else null to return to the dispatcher.</summary>
+    internal TranslatedRegion? JitNextLinked(TranslatedRegion from, int link, ulong rip)
+    {
+        if (_chainDepth >= MaxChain || _retired >= _limit)
+        {
+            return null;
+        }
+        ChainLink? l = Volatile.Read(ref from.Links[link]);
+        if (l is not null && l.Owner == this && l.Epoch == _spaceEpoch && !l.Page.Dead && l.Seq == _tlb.BeginFill())
+        {
+            _codePage = l.Page;
+            _codeVaPage = rip & ~Page.Mask;
+            _codeSeq = l.Seq;
+            _chainDepth++;
+            ChainedEntries++;
+            LinkedEntries++;
+            return l.Region;
+        }
+        TranslatedRegion? next = JitNext(rip);
+        if (next is not null && (l is null || l.Owner == this || l.Page.Dead))
+        {
+            // Another vCPU's live link is left alone: two vCPUs running the same code would
+            // otherwise replace each other's link (an allocation) at every pass.
+            Volatile.Write(ref from.Links[link], new ChainLink(this, _spaceEpoch, _codeSeq, _codePage!, next));
+        }
+        return next;
     }
 
     /// <summary>Forgets every chain entry, at the start of a <see cref="Run"/> in another address
@@ -125,6 +166,7 @@ public sealed partial class Cpu
     internal static class ChainMembers
     {
         public static readonly MethodInfo Next = typeof(Cpu).GetMethod(nameof(JitNext), BindingFlags.Instance | BindingFlags.NonPublic)!;
+        public static readonly MethodInfo NextLinked = typeof(Cpu).GetMethod(nameof(JitNextLinked), BindingFlags.Instance | BindingFlags.NonPublic)!;
         public static readonly FieldInfo Run = typeof(TranslatedRegion).GetField(nameof(TranslatedRegion.Run))!;
         public static readonly MethodInfo Invoke = typeof(TranslatedRegion.Code).GetMethod(nameof(TranslatedRegion.Code.Invoke))!;
     }

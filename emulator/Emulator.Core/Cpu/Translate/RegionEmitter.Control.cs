@@ -5,9 +5,12 @@ using Label = System.Reflection.Emit.Label;
 namespace Emulator.Core.Cpu.Translate;
 
 /// <summary>Control transfers: branches inside the region are IL branches; everything else exits
-/// with the target as RIP (<see cref="Cpu.ExitContinue"/>).</summary>
+/// with the target as RIP (<see cref="Cpu.ExitContinue"/>) and chains to the region there.</summary>
 internal sealed partial class RegionEmitter
 {
+    /// <summary>Exits to a constant target emitted so far: each has a slot in <see cref="TranslatedRegion.Links"/>.</summary>
+    private int _links;
+
     private void EmitJcc()
     {
         Successor taken = _block.Taken;
@@ -43,7 +46,57 @@ internal sealed partial class RegionEmitter
         PushValue(_vr);
         Flush(_flags);
         LdcI8(_g.Instruction.NearBranch64);
+        ExitToKnownTarget();
+    }
+
+    /// <summary>Exits after the current block to the constant target on the stack (a direct branch
+    /// or call leaving the region, a fall-through out of it) through a link of its own.</summary>
+    private void ExitToKnownTarget()
+    {
+        LdcI4(++_links);
+        _il.Emit(OpCodes.Stloc, _exitLink);
         ExitAfterBlock(Cpu.ExitContinue);
+    }
+
+    /// <summary>The end of the common exit (state written back): an <see cref="Cpu.ExitContinue"/>
+    /// tail-calls the region at RIP when the exit's link (direct targets) or the CPU's chaining
+    /// cache (any target) knows one (Cpu.Chain.cs); anything else returns the exit code.</summary>
+    private void EmitChain()
+    {
+        Label done = _il.DefineLabel(), lookup = _il.DefineLabel(), enter = _il.DefineLabel();
+        LocalBuilder next = _il.DeclareLocal(typeof(TranslatedRegion));
+        _il.Emit(OpCodes.Ldloc, _exitCode);
+        _il.Emit(OpCodes.Brtrue, done); // ExitContinue is 0
+        if (_links > 0)
+        {
+            _il.Emit(OpCodes.Ldloc, _exitLink);
+            _il.Emit(OpCodes.Brfalse, lookup);
+            LdCpu();
+            _il.Emit(OpCodes.Ldarg_0);
+            _il.Emit(OpCodes.Ldloc, _exitLink);
+            LdcI4(1);
+            _il.Emit(OpCodes.Sub);
+            _il.Emit(OpCodes.Ldloc, _exitRip);
+            _il.Emit(OpCodes.Call, Cpu.ChainMembers.NextLinked);
+            _il.Emit(OpCodes.Br, enter);
+        }
+        _il.MarkLabel(lookup);
+        LdCpu();
+        _il.Emit(OpCodes.Ldloc, _exitRip);
+        _il.Emit(OpCodes.Call, Cpu.ChainMembers.Next);
+        _il.MarkLabel(enter);
+        _il.Emit(OpCodes.Stloc, next);
+        _il.Emit(OpCodes.Ldloc, next);
+        _il.Emit(OpCodes.Brfalse, done);
+        _il.Emit(OpCodes.Ldloc, next);
+        _il.Emit(OpCodes.Ldfld, Cpu.ChainMembers.Run);
+        LdCpu();
+        _il.Emit(OpCodes.Tailcall);
+        _il.Emit(OpCodes.Callvirt, Cpu.ChainMembers.Invoke);
+        _il.Emit(OpCodes.Ret);
+        _il.MarkLabel(done);
+        _il.Emit(OpCodes.Ldloc, _exitCode);
+        _il.Emit(OpCodes.Ret);
     }
 
     /// <summary>CALL r64 / m64: the target is read, then the return-address store translated,

@@ -53,6 +53,7 @@ internal sealed partial class RegionEmitter
     private readonly LocalBuilder _exitRip;
     private readonly LocalBuilder _exitAdjust;
     private readonly LocalBuilder _exitCode;
+    private readonly LocalBuilder _exitLink; // 1 + the exit's link index (Links), 0 for none
     private readonly Label _commonExit;
     private readonly Label[] _blockLabels;
 
@@ -89,6 +90,7 @@ internal sealed partial class RegionEmitter
         _exitRip = _il.DeclareLocal(typeof(ulong));
         _exitAdjust = _il.DeclareLocal(typeof(long));
         _exitCode = _il.DeclareLocal(typeof(int));
+        _exitLink = _il.DeclareLocal(typeof(int));
         DeclareFlagLocals();
         DeclareScratch();
         _commonExit = _il.DefineLabel();
@@ -151,7 +153,7 @@ internal sealed partial class RegionEmitter
         }
         e.EmitStubs();
         e.EmitCommonExit();
-        var translated = new TranslatedRegion(region.Entry, [.. e._fallbacks], region.Instructions.Length);
+        var translated = new TranslatedRegion(region.Entry, [.. e._fallbacks], region.Instructions.Length, e._links);
         translated.Run = (TranslatedRegion.Code)method.CreateDelegate(typeof(TranslatedRegion.Code), translated);
         return translated;
     }
@@ -338,6 +340,11 @@ internal sealed partial class RegionEmitter
         }
         Flush(_flags);
         LdcI8(s.Rip);
+        if (code == Cpu.ExitContinue)
+        {
+            ExitToKnownTarget();
+            return;
+        }
         ExitAfterBlock(code);
     }
 
@@ -391,27 +398,7 @@ internal sealed partial class RegionEmitter
         _il.Emit(OpCodes.Sub);
         _il.Emit(OpCodes.Stfld, Cpu.Members.Retired);
 
-        // Chaining (Cpu.Chain.cs): at a block head the state is complete in the CPU, so the region
-        // cached there may run next without the dispatcher.
-        Label done = _il.DefineLabel();
-        LocalBuilder next = _il.DeclareLocal(typeof(TranslatedRegion));
-        _il.Emit(OpCodes.Ldloc, _exitCode);
-        _il.Emit(OpCodes.Brtrue, done); // ExitContinue is 0
-        LdCpu();
-        _il.Emit(OpCodes.Ldloc, _exitRip);
-        _il.Emit(OpCodes.Call, Cpu.ChainMembers.Next);
-        _il.Emit(OpCodes.Stloc, next);
-        _il.Emit(OpCodes.Ldloc, next);
-        _il.Emit(OpCodes.Brfalse, done);
-        _il.Emit(OpCodes.Ldloc, next);
-        _il.Emit(OpCodes.Ldfld, Cpu.ChainMembers.Run);
-        LdCpu();
-        _il.Emit(OpCodes.Tailcall);
-        _il.Emit(OpCodes.Callvirt, Cpu.ChainMembers.Invoke);
-        _il.Emit(OpCodes.Ret);
-        _il.MarkLabel(done);
-        _il.Emit(OpCodes.Ldloc, _exitCode);
-        _il.Emit(OpCodes.Ret);
+        EmitChain();
     }
 
     private void LdCpu() => _il.Emit(OpCodes.Ldarg_1);

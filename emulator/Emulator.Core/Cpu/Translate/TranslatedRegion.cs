@@ -35,11 +35,12 @@ internal sealed class TranslatedRegion
     /// <summary>The compiled region: returns one of the exit codes.</summary>
     public delegate int Code(Cpu cpu);
 
-    public TranslatedRegion(ulong entry, Instruction[] fallbacks, int guestInstructions)
+    public TranslatedRegion(ulong entry, Instruction[] fallbacks, int guestInstructions, int links = 0)
     {
         Entry = entry;
         Fallbacks = fallbacks;
         GuestInstructions = guestInstructions;
+        Links = links == 0 ? [] : new ChainLink?[links];
     }
 
     /// <summary>Stands in a page's region slot while the region compiles in the background (the
@@ -51,6 +52,11 @@ internal sealed class TranslatedRegion
 
     /// <summary>The instructions the region executes through interpreter handlers.</summary>
     public readonly Instruction[] Fallbacks;
+
+    /// <summary>Per exit to a constant target (a direct call or branch out of the region, a
+    /// fall-through past its end): the region that exit last continued in, for the vCPU that made
+    /// the link (the translated code's "patched exit"; see <see cref="Cpu"/>'s chaining).</summary>
+    public readonly ChainLink?[] Links;
 
     /// <summary>Guest instructions translated (for statistics).</summary>
     public int GuestInstructions { get; }

@@ -200,6 +200,11 @@ public sealed class TranslatorExactnessTests
         Assert.Equal(3000UL, jit.Cpu.State.Rsi); // every call ran once
         Assert.Equal(interp.Cpu.InstructionsRetired, jit.Cpu.InstructionsRetired); // and was counted once
         Assert.True(jit.Cpu.ChainedEntries > 1000, $"{jit.Cpu.ChainedEntries} chained entries"); // most transfers skipped the dispatcher
+        if (budget > 1000)
+        {
+            // ...and the calls (a constant target) went through their exit's link, without a lookup.
+            Assert.True(jit.Cpu.LinkedEntries > 900, $"{jit.Cpu.LinkedEntries} linked entries");
+        }
         Assert.Equal(0, interp.Cpu.ChainedEntries);
     }
 
