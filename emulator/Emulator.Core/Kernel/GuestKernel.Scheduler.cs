@@ -170,7 +170,7 @@ public sealed partial class GuestKernel
             return;
         }
         long before = v.Cpu.InstructionsRetired;
-        var exit = v.Cpu.Run(Math.Min(v.QuantumLeft, _options.Tick));
+        var exit = v.Cpu.Run(RunBudget(v));
         long retired = v.Cpu.InstructionsRetired - before;
         if (Diagnostics.TraceEvents.On) { Diagnostics.TraceEvents.Retire(retired); Diagnostics.TraceEvents.CurrentVcpu = v.Index; }
         t.Instructions += retired;
@@ -278,15 +278,7 @@ public sealed partial class GuestKernel
     /// <returns>false when nothing will ever wake by itself.</returns>
     private bool SkipIdleTime()
     {
-        long next = long.MaxValue;
-        foreach (var t in _sleepers)
-        {
-            next = Math.Min(next, t.Deadline);
-        }
-        foreach (var p in _alarms)
-        {
-            next = Math.Min(next, p.AlarmDeadline);
-        }
+        long next = EarliestDeadline();
         if (next == long.MaxValue)
         {
             return false;

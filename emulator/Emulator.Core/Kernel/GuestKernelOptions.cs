@@ -23,6 +23,11 @@ public sealed record GuestKernelOptions
     /// interleave finely even with long quanta.</summary>
     public int Tick { get; init; } = 1_000;
 
+    /// <summary>Runs several ticks at once when nothing could happen between them (see
+    /// <c>GuestKernel.RunBudget</c>); the run is the same either way. Off only for the test that
+    /// shows it.</summary>
+    internal bool MergeIdleRounds { get; init; } = true;
+
     /// <summary>How threads and device engines are interleaved (the seed draws within it).</summary>
     public SchedulePolicy Schedule { get; init; } = SchedulePolicy.Default;
 
