@@ -31,6 +31,9 @@ internal sealed class CodePage
 
     public readonly ushort[] Slot = new ushort[Page.Size];
     public Instruction[] Instructions = new Instruction[32];
+
+    /// <summary>Tier 0's compact form of each instruction (same index as <see cref="Instructions"/>).</summary>
+    public DecodedOp[] Ops = new DecodedOp[32];
     public int Count;
 
     /// <summary>Per instruction (same index as <see cref="Instructions"/>): how often execution
@@ -47,6 +50,7 @@ internal sealed class CodePage
         if (Count == Instructions.Length)
         {
             Array.Resize(ref Instructions, Count * 2);
+            Array.Resize(ref Ops, Count * 2);
             if (Heat is not null)
             {
                 Array.Resize(ref Heat, Count * 2);
@@ -54,6 +58,7 @@ internal sealed class CodePage
             }
         }
         Instructions[Count] = instruction;
+        Ops[Count] = Cpu.PreDecode(in instruction, Count);
         Slot[offset] = (ushort)(Count + 1);
         return Count++;
     }

@@ -45,12 +45,15 @@ public sealed partial class Cpu
 
     private void DropCodePage(ulong pfn) => _code.Drop(pfn);
 
-    /// <summary>The instruction at <paramref name="rip"/>: from the current code page when the TLB has
-    /// not changed since it was looked up, else through <see cref="FetchSlow"/>.</summary>
-    /// <returns>A reference to the decoded instruction; when <paramref name="ok"/> is false, the fetch
-    /// faulted (the exit fields are set) and the reference is to a default or partial instruction.</returns>
+    /// <summary>The instruction at <paramref name="rip"/>, in tier 0's compact form: from the current
+    /// code page when the TLB has not changed since it was looked up, else through <see cref="FetchSlow"/>.
+    /// <see cref="InstructionOf"/> gives its Iced instruction: an operation is either the scratch
+    /// operation or one of the current code page's (<see cref="_codePage"/>).</summary>
+    /// <returns>A reference to the operation; when <paramref name="ok"/> is false, the fetch faulted
+    /// (the exit fields are set) and the reference is to the scratch operation, whose instruction is
+    /// default or partial.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref Instruction Fetch(ulong rip, out bool ok)
+    private ref DecodedOp Fetch(ulong rip, out bool ok)
     {
         CodePage? page = _codePage;
         if (page is not null && (rip & ~Page.Mask) == _codeVaPage && _tlb.BeginFill() == _codeSeq && !page.Dead)
@@ -59,25 +62,25 @@ public sealed partial class Cpu
             if (slot != 0)
             {
                 ok = true;
-                return ref page.Instructions[slot - 1];
+                return ref page.Ops[slot - 1];
             }
         }
         return ref FetchSlow(rip, out ok);
     }
 
-    private ref Instruction FetchSlow(ulong rip, out bool ok)
+    private ref DecodedOp FetchSlow(ulong rip, out bool ok)
     {
         _scratch = default;
         uint seq = _tlb.BeginFill();
         if (!_mmu.TryTranslate(rip, UserExecute, out ulong pa, out WalkResult fault))
         {
             ok = TranslationFault(fault, rip, UserExecute);
-            return ref _scratch;
+            return ref _scratchOp;
         }
         if (pa >= _ramSize)
         {
             ok = Exit(CpuExitKind.GeneralProtection, rip);
-            return ref _scratch;
+            return ref _scratchOp;
         }
         ulong vaPage = rip & ~Page.Mask;
         int offset = (int)(rip & Page.Mask);
@@ -90,8 +93,14 @@ public sealed partial class Cpu
         }
         if (page is not null && page.Slot[offset] != 0)
         {
+            if (page != _codePage)
+            {
+                // Not made the current page (a TLB fill was under way): run it from the scratch copy.
+                _scratch = page.Instructions[page.Slot[offset] - 1];
+                return ref ScratchOp(out ok);
+            }
             ok = true;
-            return ref page.Instructions[page.Slot[offset] - 1];
+            return ref page.Ops[page.Slot[offset] - 1];
         }
 
         int inPage = Math.Min(MaxInstructionLength, Page.Size - offset);
@@ -105,26 +114,43 @@ public sealed partial class Cpu
             {
                 _scratch = default;
                 ok = TranslationFault(fault, next, UserExecute);
-                return ref _scratch;
+                return ref _scratchOp;
             }
             if (pa2 >= _ramSize)
             {
                 _scratch = default;
                 ok = Exit(CpuExitKind.GeneralProtection, next);
-                return ref _scratch;
+                return ref _scratchOp;
             }
             _memory.TryRead(pa2, _reader.Buffer.AsSpan(inPage, MaxInstructionLength - inPage));
             Decode(rip, MaxInstructionLength);
-            ok = true;
-            return ref _scratch;
+            return ref ScratchOp(out ok);
         }
-        ok = true;
         if (page is null || _scratch.NextIP - 1 > vaPage + Page.Mask)
         {
-            return ref _scratch;
+            return ref ScratchOp(out ok);
         }
         int index = page.Add(_scratch, offset);
-        return ref page.Instructions[index];
+        if (page != _codePage)
+        {
+            return ref ScratchOp(out ok);
+        }
+        ok = true;
+        return ref page.Ops[index];
+    }
+
+    /// <summary>The scratch operation for the instruction just decoded into <see cref="_scratch"/>
+    /// (not cached: it runs through the reference handler).</summary>
+    private ref DecodedOp ScratchOp(out bool ok)
+    {
+        _scratchOp = new DecodedOp
+        {
+            Index = -1,
+            Length = (byte)_scratch.Length,
+            Flags = _scratch.FlowControl == FlowControl.Next ? OpFlags.None : OpFlags.Branch,
+        };
+        ok = true;
+        return ref _scratchOp;
     }
 
     private void Decode(ulong rip, int length)

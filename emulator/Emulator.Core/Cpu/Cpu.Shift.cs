@@ -33,56 +33,20 @@ public sealed partial class Cpu
             StoreDest(i, size, a, m);
             return true;
         }
+        ShiftKind kind = ShiftKindOf(i.Mnemonic);
+        if (kind <= ShiftKind.Ror)
+        {
+            StoreDest(i, size, Shifted(kind, a, c, size), m);
+            return true;
+        }
         ulong mask = Mask(size);
         ulong sb = SignBit(size);
         ulong r;
         ulong cf;
-        switch (i.Mnemonic)
-        {
-            // The shifts set every status flag: recorded lazily (SF, ZF, PF from the result).
-            case Mnemonic.Shl:
-            case Mnemonic.Sal:
-                r = c < 64 ? (a << c) & mask : 0;
-                cf = c <= bits ? (a >> (bits - c)) & 1 : 0;
-                SetLazyFlags(FlagKind.Result, 0, cf | (((r & sb) != 0) ^ (cf != 0) ? OF : 0), r, size);
-                StoreDest(i, size, r, m);
-                return true;
-            case Mnemonic.Shr:
-                r = c < 64 ? a >> c : 0;
-                cf = (a >> (c - 1)) & 1;
-                SetLazyFlags(FlagKind.Result, 0, cf | TopTwoDiffer(r, bits), r, size);
-                StoreDest(i, size, r, m);
-                return true;
-            case Mnemonic.Sar:
-            {
-                long sa = (long)(a << (64 - bits)) >> (64 - bits);
-                r = (ulong)(sa >> Math.Min(c, 63)) & mask;
-                cf = (ulong)(sa >> (c - 1)) & 1;
-                SetLazyFlags(FlagKind.Result, 0, cf, r, size);
-                StoreDest(i, size, r, m);
-                return true;
-            }
-        }
         ulong f = Flags;
-        switch (i.Mnemonic)
+        switch (kind)
         {
-            case Mnemonic.Rol:
-            {
-                int k = c % bits;
-                r = k == 0 ? a : ((a << k) | (a >> (bits - k))) & mask;
-                cf = r & 1;
-                f = (f & ~(CF | OF)) | cf | (((r & sb) != 0) ^ (cf != 0) ? OF : 0);
-                break;
-            }
-            case Mnemonic.Ror:
-            {
-                int k = c % bits;
-                r = k == 0 ? a : ((a >> k) | (a << (bits - k))) & mask;
-                cf = (r >> (bits - 1)) & 1;
-                f = (f & ~(CF | OF)) | cf | TopTwoDiffer(r, bits);
-                break;
-            }
-            case Mnemonic.Rcl:
+            case ShiftKind.Rcl:
             {
                 int k = size <= 2 ? c % (bits + 1) : c;
                 cf = f & CF;
@@ -115,6 +79,71 @@ public sealed partial class Cpu
         Flags = f;
         StoreDest(i, size, r, m);
         return true;
+    }
+
+    /// <summary>The shifts and rotates whose result does not depend on CF (<see cref="Shifted"/>),
+    /// then RCL and RCR.</summary>
+    private enum ShiftKind : byte { Shl, Shr, Sar, Rol, Ror, Rcl, Rcr }
+
+    private static ShiftKind ShiftKindOf(Mnemonic m) => m switch
+    {
+        Mnemonic.Shl or Mnemonic.Sal => ShiftKind.Shl,
+        Mnemonic.Shr => ShiftKind.Shr,
+        Mnemonic.Sar => ShiftKind.Sar,
+        Mnemonic.Rol => ShiftKind.Rol,
+        Mnemonic.Ror => ShiftKind.Ror,
+        Mnemonic.Rcl => ShiftKind.Rcl,
+        _ => ShiftKind.Rcr,
+    };
+
+    /// <summary>SHL, SHR, SAR, ROL or ROR of <paramref name="a"/> by a masked count
+    /// <paramref name="c"/> ≠ 0, setting the flags as <see cref="ExecShift"/> describes.</summary>
+    /// <returns>The result, truncated to <paramref name="size"/>.</returns>
+    private ulong Shifted(ShiftKind kind, ulong a, int c, int size)
+    {
+        int bits = size * 8;
+        ulong mask = Mask(size);
+        ulong sb = SignBit(size);
+        ulong r;
+        ulong cf;
+        switch (kind)
+        {
+            // The shifts set every status flag: recorded lazily (SF, ZF, PF from the result).
+            case ShiftKind.Shl:
+                r = c < 64 ? (a << c) & mask : 0;
+                cf = c <= bits ? (a >> (bits - c)) & 1 : 0;
+                SetLazyFlags(FlagKind.Result, 0, cf | (((r & sb) != 0) ^ (cf != 0) ? OF : 0), r, size);
+                return r;
+            case ShiftKind.Shr:
+                r = c < 64 ? a >> c : 0;
+                cf = (a >> (c - 1)) & 1;
+                SetLazyFlags(FlagKind.Result, 0, cf | TopTwoDiffer(r, bits), r, size);
+                return r;
+            case ShiftKind.Sar:
+            {
+                long sa = (long)(a << (64 - bits)) >> (64 - bits);
+                r = (ulong)(sa >> Math.Min(c, 63)) & mask;
+                cf = (ulong)(sa >> (c - 1)) & 1;
+                SetLazyFlags(FlagKind.Result, 0, cf, r, size);
+                return r;
+            }
+            case ShiftKind.Rol:
+            {
+                int k = c % bits;
+                r = k == 0 ? a : ((a << k) | (a >> (bits - k))) & mask;
+                cf = r & 1;
+                Flags = (Flags & ~(CF | OF)) | cf | (((r & sb) != 0) ^ (cf != 0) ? OF : 0);
+                return r;
+            }
+            default: // Ror
+            {
+                int k = c % bits;
+                r = k == 0 ? a : ((a >> k) | (a << (bits - k))) & mask;
+                cf = (r >> (bits - 1)) & 1;
+                Flags = (Flags & ~(CF | OF)) | cf | TopTwoDiffer(r, bits);
+                return r;
+            }
+        }
     }
 
     private static ulong TopTwoDiffer(ulong r, int bits) => (((r >> (bits - 1)) ^ (r >> (bits - 2))) & 1) != 0 ? OF : 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Emulator.Core.Memory;
 using Emulator.Core.Paging;
 using Iced.Intel;
@@ -82,6 +83,7 @@ public sealed partial class Cpu
         _threshold = Math.Max(1, _options.TranslationThreshold);
         _background = _options.BackgroundTranslation;
         _decoder = Decoder.Create(64, _reader, DecoderOptions.None);
+        _preDecoded = _options.PreDecoded;
     }
 
     /// <summary>The registers, RIP, RFLAGS and FS/GS bases.</summary>
@@ -115,6 +117,9 @@ public sealed partial class Cpu
 
     /// <summary>The dispatcher: translated regions where there are, else one instruction at a time,
     /// until the budget ends or an exit.</summary>
+    /// <remarks>Compiled fully optimised at once: it is entered once a run and loops for the whole
+    /// run, so tiered compilation would only ever give it on-stack-replacement code.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private CpuExit Interpret()
     {
         // True when RIP is a block head: the start of the run, after a branch or a region exit. Only
@@ -124,10 +129,10 @@ public sealed partial class Cpu
         while (_retired < _limit)
         {
             ulong rip = _state.Rip;
-            ref readonly Instruction i = ref Fetch(rip, out bool fetched);
+            ref readonly DecodedOp op = ref Fetch(rip, out bool fetched);
             if (!fetched)
             {
-                return new CpuExit(_exitKind, rip, i, i.Length != 0, _exitAddress, _exitErrorCode, _exitAccess);
+                return new CpuExit(_exitKind, rip, _scratch, _scratch.Length != 0, _exitAddress, _exitErrorCode, _exitAccess);
             }
             if (head)
             {
@@ -139,13 +144,13 @@ public sealed partial class Cpu
                     continue;
                 }
             }
-            _state.Rip = i.NextIP;
-            if (Execute(in i))
+            _state.Rip = rip + op.Length;
+            if (ExecuteOp(in op))
             {
                 _retired++;
                 if (_translate)
                 {
-                    head = headAfter || i.FlowControl != FlowControl.Next;
+                    head = headAfter || (op.Flags & OpFlags.Branch) != 0;
                     headAfter = false;
                 }
                 continue;
@@ -158,7 +163,7 @@ public sealed partial class Cpu
             {
                 _state.Rip = rip;
             }
-            return new CpuExit(_exitKind, rip, i, true, _exitAddress, _exitErrorCode, _exitAccess);
+            return new CpuExit(_exitKind, rip, InstructionOf(in op), true, _exitAddress, _exitErrorCode, _exitAccess);
         }
         return new CpuExit(CpuExitKind.BudgetExhausted, _state.Rip, default, false);
     }

@@ -20,11 +20,11 @@ internal sealed class ModeRig
 {
     public const ulong StackTop = 0x7fff_0000_0000;
 
-    public ModeRig(CpuMode mode, byte[] code, int threshold = 1, Action<CpuState>? init = null, bool background = false)
+    public ModeRig(CpuMode mode, byte[] code, int threshold = 1, Action<CpuState>? init = null, bool background = false, bool preDecoded = true)
     {
         (Machine, Mm) = TestMachines.NewProcess();
         Mmu = MmKit.AttachCpu(Machine, Mm);
-        Cpu = new Core.Cpu.Cpu(Mmu, new CpuOptions { Frames = Machine.Frames, Mode = mode, TranslationThreshold = threshold, BackgroundTranslation = background });
+        Cpu = new Core.Cpu.Cpu(Mmu, new CpuOptions { Frames = Machine.Frames, Mode = mode, TranslationThreshold = threshold, BackgroundTranslation = background, PreDecoded = preDecoded });
         ulong codePages = ((ulong)code.Length + Page.Mask) / Page.Size + 1;
         Assert.Equal(Errno.Ok, Mm.Mmap(RandomProgram.CodeVa, codePages * Page.Size, CpuRig.Rwx,
             MapFlags.Private | MapFlags.Anonymous | MapFlags.Fixed, out _));

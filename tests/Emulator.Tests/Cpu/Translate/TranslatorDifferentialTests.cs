@@ -54,7 +54,30 @@ public sealed class TranslatorDifferentialTests(ITestOutputHelper output)
         Assert.True(translated >= 15, $"only {translated} of 30 programs ran translated code");
     }
 
-    private (string Exit, int Steps, long Regions) Compare(int seed, int threshold)
+    /// <summary>Tier 0's compact pre-decoded operations against the reference handlers on Iced
+    /// instructions (both interpreting).</summary>
+    [Fact]
+    public void Random_programs_end_in_the_same_state_with_pre_decoded_operations_or_the_reference_handlers()
+    {
+        int first = 0x7A60_0000;
+        int count = Programs;
+        if (int.TryParse(Environment.GetEnvironmentVariable("EMULATOR_FUZZ_SEED"), out int only))
+        {
+            first = only;
+            count = int.TryParse(Environment.GetEnvironmentVariable("EMULATOR_FUZZ_COUNT"), out int n) ? n : 1;
+        }
+        int faults = 0;
+        for (int seed = first; seed < first + count; seed++)
+        {
+            faults += Compare(seed, threshold: 1, againstTier0: true).Exit is nameof(CpuExitKind.Syscall) ? 0 : 1;
+        }
+        output.WriteLine($"{count} programs from seed {first:x} agree ({faults} ended in a fault)");
+    }
+
+    /// <summary>Runs the program of <paramref name="seed"/> twice and compares: the reference
+    /// interpreter (reference handlers only) against the translator, or, with
+    /// <paramref name="againstTier0"/>, against the interpreter with tier 0's pre-decoded operations.</summary>
+    private (string Exit, int Steps, long Regions) Compare(int seed, int threshold, bool againstTier0 = false)
     {
         var random = new Random(seed);
         byte[] code = RandomProgram.Build(random, random.Next(20, 120));
@@ -79,8 +102,10 @@ public sealed class TranslatorDifferentialTests(ITestOutputHelper output)
             s.R14 = 0;
             s.Rsp = ModeRig.StackTop - 64;
         };
-        var reference = new ModeRig(CpuMode.Interpret, code, init: init);
-        var translated = new ModeRig(CpuMode.Translate, code, threshold, init);
+        var reference = new ModeRig(CpuMode.Interpret, code, init: init, preDecoded: false);
+        var translated = againstTier0
+            ? new ModeRig(CpuMode.Interpret, code, init: init)
+            : new ModeRig(CpuMode.Translate, code, threshold, init);
         CpuExit a = reference.RunToEnd(budget);
         CpuExit b = translated.RunToEnd(budget);
         string context = $"seed {seed:x} (EMULATOR_FUZZ_SEED={seed}), threshold {threshold}, budgets [{string.Join(',', budget)}]\n{Disassemble(code)}";
