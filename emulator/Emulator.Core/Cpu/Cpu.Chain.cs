@@ -16,7 +16,7 @@ namespace Emulator.Core.Cpu;
 /// target's virtual address.
 /// </summary>
 /// <remarks>
-/// An entry or a link is valid exactly as the dispatcher's own code-page check: the TLB's sequence number is
+/// An entry or a link is valid exactly as the dispatcher's own code-page check: the TLB's invalidation generation is
 /// the one the entry was made under (so the target's virtual page still maps the frame it was
 /// decoded from) and the page was not dropped. Chaining sets the current code page as the
 /// dispatcher would, so the next region's TLB and self-modifying-code checks are the same as after a
@@ -55,7 +55,7 @@ public sealed partial class Cpu
     private static int ChainIndex(ulong va) => (int)((va ^ (va >> 12)) & (ChainEntries - 1));
 
     /// <summary>Remembers that the dispatcher entered <paramref name="region"/> at <paramref name="rip"/>
-    /// on <paramref name="page"/> under TLB sequence <see cref="_codeSeq"/>; starts a new chain.</summary>
+    /// on <paramref name="page"/> under TLB generation <see cref="_codeSeq"/>; starts a new chain.</summary>
     private void NoteEntered(ulong rip, TranslatedRegion region, CodePage page)
     {
         ref ChainEntry e = ref _chain[ChainIndex(rip)];
@@ -77,7 +77,7 @@ public sealed partial class Cpu
         }
         ref ChainEntry e = ref _chain[ChainIndex(rip)];
         CodePage? page = e.Page;
-        if (e.Va != rip || page is null || page.Dead || e.Seq != _tlb.BeginFill())
+        if (e.Va != rip || page is null || page.Dead || e.Seq != _tlb.Generation)
         {
             return null;
         }
@@ -101,9 +101,9 @@ public sealed partial class Cpu
 
     /// <summary>True when CR3, CR4.PCIDE and the paging options are those of the previous
     /// <see cref="Run"/>, so the micro-TLB, the current code page and the chaining cache may be kept
-    /// (their entries are validated by the TLB's sequence number as within a run); otherwise records
+    /// (their entries are validated by the TLB's invalidation generation as within a run); otherwise records
     /// the new ones.</summary>
-    /// <remarks>A CR3 load with PCIDE and the no-flush bit leaves the TLB's sequence number alone,
+    /// <remarks>A CR3 load with PCIDE and the no-flush bit leaves the TLB's invalidation generation alone,
     /// and another process may run on this vCPU next: the caches' tags hold virtual addresses, so
     /// they must not outlive the address space. The scheduler ending a quantum and running the same
     /// thread again (most runs of a busy guest) keeps them.</remarks>
@@ -135,7 +135,7 @@ public sealed partial class Cpu
             return null;
         }
         ChainLink? l = Volatile.Read(ref from.Links[link]);
-        if (l is not null && l.Owner == this && l.Epoch == _spaceEpoch && !l.Page.Dead && l.Seq == _tlb.BeginFill())
+        if (l is not null && l.Owner == this && l.Epoch == _spaceEpoch && !l.Page.Dead && l.Seq == _tlb.Generation)
         {
             _codePage = l.Page;
             _codeVaPage = rip & ~Page.Mask;

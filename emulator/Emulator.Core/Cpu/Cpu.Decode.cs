@@ -22,7 +22,7 @@ public sealed partial class Cpu
     /// <summary>The decode target for an instruction that is not cached (crossing a page, or no cache).</summary>
     private Instruction _scratch;
 
-    // The page RIP is in, valid while the TLB's sequence number is _codeSeq.
+    // The page RIP is in, valid while the TLB's invalidation generation is _codeSeq.
     private CodePage? _codePage;
     private ulong _codeVaPage;
     private uint _codeSeq;
@@ -56,7 +56,7 @@ public sealed partial class Cpu
     private ref DecodedOp Fetch(ulong rip, out bool ok)
     {
         CodePage? page = _codePage;
-        if (page is not null && (rip & ~Page.Mask) == _codeVaPage && _tlb.BeginFill() == _codeSeq && !page.Dead)
+        if (page is not null && (rip & ~Page.Mask) == _codeVaPage && _tlb.Generation == _codeSeq && !page.Dead)
         {
             int slot = page.Slot[(int)(rip & Page.Mask)];
             if (slot != 0)
@@ -71,7 +71,7 @@ public sealed partial class Cpu
     private ref DecodedOp FetchSlow(ulong rip, out bool ok)
     {
         _scratch = default;
-        uint seq = _tlb.BeginFill();
+        uint seq = _tlb.Generation;
         if (!_mmu.TryTranslate(rip, UserExecute, out ulong pa, out WalkResult fault))
         {
             ok = TranslationFault(fault, rip, UserExecute);
@@ -85,7 +85,7 @@ public sealed partial class Cpu
         ulong vaPage = rip & ~Page.Mask;
         int offset = (int)(rip & Page.Mask);
         CodePage? page = _frames is null ? null : LookupCodePage(pa >> Page.Shift, vaPage);
-        if (page is not null && (seq & 1) == 0)
+        if (page is not null)
         {
             _codePage = page;
             _codeVaPage = vaPage;
@@ -93,12 +93,6 @@ public sealed partial class Cpu
         }
         if (page is not null && page.Slot[offset] != 0)
         {
-            if (page != _codePage)
-            {
-                // Not made the current page (a TLB fill was under way): run it from the scratch copy.
-                _scratch = page.Instructions[page.Slot[offset] - 1];
-                return ref ScratchOp(out ok);
-            }
             ok = true;
             return ref page.Ops[page.Slot[offset] - 1];
         }
@@ -131,10 +125,6 @@ public sealed partial class Cpu
             return ref ScratchOp(out ok);
         }
         int index = page.Add(_scratch, offset);
-        if (page != _codePage)
-        {
-            return ref ScratchOp(out ok);
-        }
         ok = true;
         return ref page.Ops[index];
     }

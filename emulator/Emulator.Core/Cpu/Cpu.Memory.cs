@@ -16,7 +16,7 @@ public sealed partial class Cpu
     private readonly MicroTlbEntry[] _readTlb = new MicroTlbEntry[MicroTlbEntries];
     private readonly MicroTlbEntry[] _writeTlb = new MicroTlbEntry[MicroTlbEntries];
 
-    /// <summary>A cached translation: valid while the TLB's sequence number equals <see cref="Seq"/>.
+    /// <summary>A cached translation: valid while the TLB's invalidation generation equals <see cref="Seq"/>.
     /// It holds the host storage of the page too (<see cref="PhysicalMemory.FrameStorage"/>), so a hit
     /// reaches guest memory without looking the frame up.</summary>
     internal struct MicroTlbEntry
@@ -57,7 +57,7 @@ public sealed partial class Cpu
     {
         if (SameAddressSpaceAsLastRun())
         {
-            // Every entry is still checked against the TLB's sequence number (and a code page
+            // Every entry is still checked against the TLB's invalidation generation (and a code page
             // against being dropped) before use, exactly as within one run.
             return;
         }
@@ -66,7 +66,7 @@ public sealed partial class Cpu
         _codePage = null;
         if (_chainUsed)
         {
-            // Another address space may be loaded now, and the TLB's sequence number need not have moved.
+            // Another address space may be loaded now, and the TLB's invalidation generation need not have moved.
             ClearChain();
         }
     }
@@ -76,7 +76,7 @@ public sealed partial class Cpu
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Translate(ulong va, bool write, out ulong pa)
     {
-        uint seq = _tlb.BeginFill();
+        uint seq = _tlb.Generation;
         ref MicroTlbEntry e = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(write ? _writeTlb : _readTlb),
             (int)(va >> Page.Shift) & (MicroTlbEntries - 1));
         if (e.Tag == ((va & ~Page.Mask) | MicroValid) && e.Seq == seq)
@@ -100,15 +100,12 @@ public sealed partial class Cpu
             // Device registers are not mapped into user processes in this model.
             return Exit(CpuExitKind.GeneralProtection, va);
         }
-        // The translation is known good as of `seq` (read before the lookup); if the lookup itself
-        // filled the TLB, the entry is stale at once and the next access re-validates it.
-        if ((seq & 1) == 0)
-        {
-            e.Tag = (va & ~Page.Mask) | MicroValid;
-            e.PaPage = pa & ~Page.Mask;
-            e.Host = _memory.FrameStorage(pa >> Page.Shift, out e.HostOffset);
-            e.Seq = seq;
-        }
+        // The translation is known good as of generation `seq` (read before the lookup): an
+        // invalidation since then makes the entry stale at once.
+        e.Tag = (va & ~Page.Mask) | MicroValid;
+        e.PaPage = pa & ~Page.Mask;
+        e.Host = _memory.FrameStorage(pa >> Page.Shift, out e.HostOffset);
+        e.Seq = seq;
         return true;
     }
 
@@ -117,7 +114,7 @@ public sealed partial class Cpu
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TranslateMem(ulong va, int size, bool write, out MemRef m)
     {
-        uint seq = _tlb.BeginFill();
+        uint seq = _tlb.Generation;
         ref MicroTlbEntry e = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(write ? _writeTlb : _readTlb),
             (int)(va >> Page.Shift) & (MicroTlbEntries - 1));
         int offset = (int)(va & Page.Mask);

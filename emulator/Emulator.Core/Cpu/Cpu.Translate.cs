@@ -48,7 +48,7 @@ public sealed partial class Cpu
             _code.InstallCompleted();
         }
         CodePage? page = _codePage;
-        if (page is null || (rip & ~Page.Mask) != _codeVaPage || _tlb.BeginFill() != _codeSeq || page.Dead)
+        if (page is null || (rip & ~Page.Mask) != _codeVaPage || _tlb.Generation != _codeSeq || page.Dead)
         {
             return -1;
         }
@@ -137,7 +137,7 @@ public sealed partial class Cpu
     /// interpreter execute the instruction (a fault, or a store into code).</param>
     internal ref byte JitTranslate(ulong va, bool write, out int status)
     {
-        uint seq = _tlb.BeginFill();
+        uint seq = _tlb.Generation;
         ref MicroTlbEntry e = ref (write ? _writeTlb : _readTlb)[(int)(va >> Page.Shift) & (MicroTlbEntries - 1)];
         if (!TranslateSlow(va, write, seq, ref e, out ulong pa))
         {
@@ -189,10 +189,10 @@ public sealed partial class Cpu
         public static readonly FieldInfo LazyB = Field(nameof(_lazyB));
         public static readonly FieldInfo LazyR = Field(nameof(_lazyR));
 
-        /// <summary>The TLB's sequence number (<see cref="Paging.Tlb.BeginFill"/> reads it): the
-        /// field is private to the TLB, so it is found by name once, here.</summary>
-        public static readonly FieldInfo TlbSeq = typeof(Tlb).GetField("_seq", Instance)
-            ?? throw new MissingFieldException(nameof(Paging.Tlb), "_seq");
+        /// <summary>The TLB's invalidation generation (<see cref="Paging.Tlb.Generation"/> reads it):
+        /// the field is private to the TLB, so it is found by name once, here.</summary>
+        public static readonly FieldInfo TlbSeq = typeof(Tlb).GetField("_generation", Instance)
+            ?? throw new MissingFieldException(nameof(Paging.Tlb), "_generation");
 
         public static readonly FieldInfo EntryTag = typeof(MicroTlbEntry).GetField(nameof(MicroTlbEntry.Tag))!;
         public static readonly FieldInfo EntryPaPage = typeof(MicroTlbEntry).GetField(nameof(MicroTlbEntry.PaPage))!;

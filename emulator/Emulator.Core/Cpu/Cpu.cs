@@ -31,8 +31,9 @@ namespace Emulator.Core.Cpu;
 /// boundary is decoded on every execution and never cached.</para>
 /// <para><b>Translation fast path.</b> The CPU keeps a small direct-mapped micro-TLB of read and
 /// write translations in front of <see cref="Paging.Mmu.TryTranslate"/>, tagged with the TLB's
-/// sequence number (<see cref="Tlb.BeginFill"/>): any TLB change, a shootdown from another thread
-/// included, invalidates it, so it gives exactly the guarantee of the TLB itself. It is also cleared
+/// invalidation generation (<see cref="Tlb.Generation"/>): any invalidation, a shootdown from another
+/// thread included, invalidates it, so it gives exactly the guarantee of the TLB itself (a TLB
+/// insert or eviction leaves it valid, as for a first-level TLB in front of a second). It is also cleared
 /// at the start of a <see cref="Run"/> when CR3, CR4.PCIDE or the paging options changed since the
 /// last one, so an address-space switch between runs takes effect. TLB hits served by the micro-TLB are not counted in <see cref="Tlb.Hits"/>.</para>
 /// <para><b>Threads.</b> <see cref="Run"/>, <see cref="State"/> and <see cref="InvalidateCode"/> belong

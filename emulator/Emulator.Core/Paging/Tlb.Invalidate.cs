@@ -16,6 +16,7 @@ public sealed partial class Tlb
         lock (_lock)
         {
             BeginWrite();
+            Interlocked.Increment(ref _generation);
             ulong firstPage = first >> Page.Shift;
             ulong lastPage = last >> Page.Shift;
             if (lastPage - firstPage < (ulong)_setMask)

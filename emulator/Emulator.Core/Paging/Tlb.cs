@@ -61,6 +61,16 @@ public sealed partial class Tlb
     /// </summary>
     private uint _seq;
 
+    /// <summary>
+    /// Advanced by every invalidation (never by an insert or an eviction), inside the write
+    /// protocol, before the invalidation returns. A cache in front of the TLB (the CPU's micro-TLB,
+    /// current code page and chaining cache) tags what it derived from a translation with the
+    /// generation read before the lookup, and uses it only while the generation is unchanged: it then
+    /// holds nothing an invalidation removed. Holding a translation the TLB has since evicted is
+    /// allowed, as for any smaller TLB level in front of a larger one.
+    /// </summary>
+    private uint _generation;
+
     /// <summary>Serialises writers of <see cref="_small"/>, <see cref="_large"/>, <see cref="_largeUsed"/>,
     /// the victim cursors and <see cref="_seq"/>. Leaf lock: nothing is taken inside it.</summary>
     private readonly Lock _lock = new();
@@ -197,6 +207,13 @@ public sealed partial class Tlb
     /// will be inserted.</summary>
     public uint BeginFill() => Volatile.Read(ref _seq);
 
+    /// <summary>The invalidation generation (see <see cref="_generation"/>).</summary>
+    public uint Generation
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Volatile.Read(ref _generation);
+    }
+
     /// <summary>Caches <paramref name="translation"/> for <paramref name="va"/> unless the TLB changed
     /// since <paramref name="fillToken"/> was taken (an invalidation may have removed what the walk read).</summary>
     /// <returns>false when the fill was dropped.</returns>
@@ -262,6 +279,7 @@ public sealed partial class Tlb
         lock (_lock)
         {
             BeginWrite();
+            Interlocked.Increment(ref _generation);
             for (int i = 0; i < _small.Length; i++)
             {
                 Volatile.Write(ref _small[i].Data, 0);

@@ -205,6 +205,35 @@ public sealed class TlbTests
     }
 
     [Fact]
+    public void The_generation_advances_on_every_invalidation_and_on_nothing_else()
+    {
+        var tlb = new Tlb(sets: 64, ways: 4);
+        uint g = tlb.Generation;
+        for (ulong i = 0; i < 6; i++)
+        {
+            tlb.Insert(Tr(0x0040_0000 + (i << 12)), Va + (i << 18), 0); // the fifth and sixth evict
+            Assert.True(tlb.TryInsert(Tr(0x0080_0000), Va + 0x1000 + (i << 12), 0, tlb.BeginFill()));
+            tlb.Lookup(Va + (i << 18), 0, UserRead, out _);
+        }
+        Assert.Equal(g, tlb.Generation); // fills, evictions and lookups leave what was derived valid
+
+        Action[] invalidations =
+        [
+            () => tlb.InvalidatePage(Va, 0),
+            () => tlb.InvalidateRange(Va, Va + 0x1000),
+            () => tlb.InvalidatePcid(0, keepGlobal: true),
+            () => tlb.FlushNonGlobal(),
+            () => tlb.FlushAll(),
+        ];
+        foreach (Action invalidate in invalidations)
+        {
+            invalidate();
+            Assert.NotEqual(g, tlb.Generation); // each one, even of a page not cached, makes it stale
+            g = tlb.Generation;
+        }
+    }
+
+    [Fact]
     public void A_fill_that_raced_an_invalidation_is_dropped()
     {
         var tlb = new Tlb();

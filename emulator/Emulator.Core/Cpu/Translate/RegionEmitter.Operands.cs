@@ -156,7 +156,7 @@ internal sealed partial class RegionEmitter
     /// Leaves in <see cref="_host"/> a reference to the host byte of the access of
     /// <paramref name="size"/> bytes at the address in <paramref name="va"/>, or exits before the
     /// instruction: when the access crosses a page, when the translation faults, or (a store) when
-    /// the frame holds decoded code. The fast path is the micro-TLB entry, tag and sequence number
+    /// the frame holds decoded code. The fast path is the micro-TLB entry, tag and TLB generation
     /// checked exactly as <c>Cpu.TranslateMem</c> does.
     /// </summary>
     private void EmitHostRef(LocalBuilder va, int size, bool write)
