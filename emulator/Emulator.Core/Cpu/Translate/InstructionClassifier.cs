@@ -191,14 +191,30 @@ internal static class InstructionClassifier
             case Mnemonic.Sal:
             case Mnemonic.Shr:
             case Mnemonic.Sar:
-                if (!AllSimple(in i) || i.Op1Kind != OpKind.Immediate8)
+            case Mnemonic.Rol:
+            case Mnemonic.Ror:
+                if (!AllSimple(in i))
+                {
+                    return OpClass.Fallback;
+                }
+                if (i.Op1Kind == OpKind.Register)
+                {
+                    // By CL: a masked count of 0 leaves every flag as it was, so the instruction
+                    // defines none; the flags it may write pass through when it does not, hence
+                    // live before exactly when live after (used = 0).
+                    return OpClass.ShiftCl;
+                }
+                if (i.Op1Kind != OpKind.Immediate8)
                 {
                     return OpClass.Fallback;
                 }
                 {
+                    // The 1-forms (D0/D1 /n) decode with an Immediate8 of 1.
                     int size = i.Op0Kind == OpKind.Register ? i.Op0Register.GetSize() : i.MemorySize.GetSize();
                     int count = i.Immediate8 & (size == 8 ? 0x3F : 0x1F);
-                    defined = count == 0 ? 0 : Status;
+                    // A rotate keeps SF, ZF, AF, PF: they stay live across it exactly when live
+                    // after it, and the emitter reads the previous ones only then.
+                    defined = count == 0 ? 0 : m is Mnemonic.Rol or Mnemonic.Ror ? CF | OF : Status;
                 }
                 return OpClass.ShiftImm;
             case Mnemonic.Imul:

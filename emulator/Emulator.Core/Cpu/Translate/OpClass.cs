@@ -18,7 +18,13 @@ internal enum OpClass : byte
     Lea,
     Alu,
     Unary,
+
+    /// <summary>SHL/SAL, SHR, SAR, ROL, ROR by an immediate (the 1-forms included).</summary>
     ShiftImm,
+
+    /// <summary>SHL/SAL, SHR, SAR, ROL, ROR by CL: the count, and so whether any flag changes, is
+    /// known at run time only.</summary>
+    ShiftCl,
     Imul,
     Push,
     Pop,

@@ -20,7 +20,8 @@ internal enum FlagPlace : byte
 
     /// <summary>Described by the last flag-setting instruction, statically known: its kind and
     /// size, with its operands and result in <c>fA</c>, <c>fB</c>, <c>fR</c> (and for INC/DEC the
-    /// kept CF in bit 0 of <c>fFlags</c>).</summary>
+    /// kept CF in bit 0 of <c>fFlags</c>; for kind None, after a rotate that keeps flags which may
+    /// be observed, all six exact in <c>fFlags</c>).</summary>
     Known,
 }
 
@@ -118,8 +119,10 @@ internal sealed partial class RegionEmitter
         _il.Emit(OpCodes.Ldloc, _fR);
         _il.Emit(OpCodes.Stfld, Cpu.Members.LazyR);
         // The status bits of RFLAGS: all of them from fFlags in the Locals place (exact for kind
-        // None), CF for a known INC/DEC; for the other kinds they are stale by the record's rules.
-        ulong take = f.Place == FlagPlace.Locals ? Status : f.Kind is Cpu.FlagKind.Inc or Cpu.FlagKind.Dec ? CF : 0;
+        // None) and for a known kind None, CF for a known INC/DEC; for the other kinds they are
+        // stale by the record's rules.
+        ulong take = f.Place == FlagPlace.Locals || f.Kind == Cpu.FlagKind.None ? Status
+            : f.Kind is Cpu.FlagKind.Inc or Cpu.FlagKind.Dec ? CF : 0;
         if (take != 0)
         {
             LdCpu();
@@ -202,6 +205,32 @@ internal sealed partial class RegionEmitter
     {
         _il.Emit(OpCodes.Ldloc, _fK);
         _il.Emit(OpCodes.Ldloc, _fS);
+        _il.Emit(OpCodes.Ldloc, _fA);
+        _il.Emit(OpCodes.Ldloc, _fB);
+        _il.Emit(OpCodes.Ldloc, _fR);
+        _il.Emit(OpCodes.Ldloc, _fFlags);
+        _il.Emit(OpCodes.Call, Cpu.Members.LazyStatusOf);
+    }
+
+    /// <summary>Pushes the six status flags of the current state (a ulong, nothing else set).</summary>
+    private void EmitStatus()
+    {
+        FlagSnapshot f = _flags;
+        switch (f.Place)
+        {
+            case FlagPlace.Locals:
+                EmitLocalsStatus();
+                return;
+            case FlagPlace.Dead:
+                throw new InvalidOperationException($"translator: status read with dead flags at {_g.Instruction.IP:x}");
+        }
+        if (f.Kind == Cpu.FlagKind.None)
+        {
+            _il.Emit(OpCodes.Ldloc, _fFlags);
+            return;
+        }
+        LdcI4((int)f.Kind);
+        LdcI4(f.Size);
         _il.Emit(OpCodes.Ldloc, _fA);
         _il.Emit(OpCodes.Ldloc, _fB);
         _il.Emit(OpCodes.Ldloc, _fR);
@@ -298,6 +327,16 @@ internal sealed partial class RegionEmitter
     private void EmitFlagBit(ulong flag)
     {
         FlagSnapshot f = _flags;
+        if (f.Kind == Cpu.FlagKind.None)
+        {
+            _il.Emit(OpCodes.Ldloc, _fFlags);
+            LdcI4(BitOperations.TrailingZeroCount(flag));
+            _il.Emit(OpCodes.Shr_Un);
+            _il.Emit(OpCodes.Conv_I4);
+            _il.Emit(OpCodes.Ldc_I4_1);
+            _il.Emit(OpCodes.And);
+            return;
+        }
         int top = f.Size * 8 - 1;
         switch (flag)
         {

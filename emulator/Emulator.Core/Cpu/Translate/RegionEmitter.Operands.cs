@@ -19,6 +19,7 @@ internal sealed partial class RegionEmitter
     private LocalBuilder _vs = null!;
     private LocalBuilder _vc = null!;
     private LocalBuilder _lo = null!;
+    private LocalBuilder _count = null!; // int: a shift's masked CL
 
     private void DeclareScratch()
     {
@@ -33,6 +34,7 @@ internal sealed partial class RegionEmitter
         _vs = _il.DeclareLocal(typeof(ulong));
         _vc = _il.DeclareLocal(typeof(ulong));
         _lo = _il.DeclareLocal(typeof(long));
+        _count = _il.DeclareLocal(typeof(int));
     }
 
     private static int RegSize(Register r) => r.GetSize();

@@ -282,6 +282,7 @@ internal sealed partial class RegionEmitter
             case OpClass.Alu: EmitAlu(); break;
             case OpClass.Unary: EmitUnary(); break;
             case OpClass.ShiftImm: EmitShiftImm(); break;
+            case OpClass.ShiftCl: EmitShiftCl(); break;
             case OpClass.Imul: EmitImul(); break;
             case OpClass.Push: EmitPush(); break;
             case OpClass.Pop: EmitPop(); break;

@@ -7,7 +7,7 @@ namespace Emulator.Tests.Cpu.Translate;
 /// <summary>
 /// Random guest programs for the differential fuzzer, made with Iced's encoder: integer
 /// instructions of every size and operand form the translator handles natively, the ones it calls
-/// the interpreter for (bit tests, rotates, shifts by CL, divides, SSE moves, CPUID, RDTSC,
+/// the interpreter for (bit tests, rotates through carry, divides, SSE moves, CPUID, RDTSC,
 /// PUSHFQ/POPFQ...) and the ones it leaves to the interpreter (rep strings), arranged as gcc would
 /// arrange them: forward branches on every condition, counted loops (so regions contain loops),
 /// calls (direct and through a register), balanced pushes and pops, memory operands that fault
@@ -370,13 +370,36 @@ internal sealed class RandomProgram
                 AddRmImm(C($"{op}_rm{b}_1"), mem, size, 1);
                 break;
             case 1:
+                // CL as a random register left it, or set to a count at an edge.
+                switch (_r.Next(3))
+                {
+                    case 0:
+                        Add(Instruction.Create(Code.Mov_r8_imm8, Register.CL, Count(size)));
+                        break;
+                    case 1:
+                        Add(Instruction.Create(Code.Mov_r64_rm64, Register.RCX, Src(8)));
+                        break;
+                }
                 AddRmR(C($"{op}_rm{b}_CL"), mem, size, Register.CL);
                 break;
             default:
-                int count = _r.Next(3) == 0 ? _r.Next(0, 256) : _r.Next(0, size * 8 + 2);
-                AddRmImm(C($"{op}_rm{b}_imm8"), mem, size, count);
+                AddRmImm(C($"{op}_rm{b}_imm8"), mem, size, Count(size));
                 break;
         }
+    }
+
+    /// <summary>A shift count: an edge of the masked count (0, 1, the width − 1, the width, above
+    /// it, the mask and past it) or any byte.</summary>
+    private int Count(int size)
+    {
+        int bits = size * 8;
+        int[] edges = [0, 1, bits - 1, bits, bits + 1, 31, 32, 33, 63, 64, 65];
+        return _r.Next(3) switch
+        {
+            0 => edges[_r.Next(edges.Length)],
+            1 => _r.Next(0, 256),
+            _ => _r.Next(0, bits + 2),
+        };
     }
 
     private void Move(int size, string b, bool mem)
@@ -480,7 +503,7 @@ internal sealed class RandomProgram
                 Add(Instruction.Create(Code.Pop_r64, Dest(8)));
                 return;
             case 9:
-                AddRmR(C($"{new[] { "Rol", "Shl", "Sar", "Rcr" }[_r.Next(4)]}_rm{b}_CL"), mem, size, Register.CL);
+                AddRmR(C($"{(_r.Next(2) == 0 ? "Rcl" : "Rcr")}_rm{b}_CL"), mem, size, Register.CL);
                 return;
             case 10:
                 Add(Instruction.Create(Code.Cmc));
