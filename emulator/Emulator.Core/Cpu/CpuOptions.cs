@@ -58,7 +58,7 @@ public sealed record CpuOptions
     /// <summary>The threshold of vCPUs whose options do not set one (unless <see cref="UseDefaults"/>
     /// set one for the current flow): the environment variable <c>EMULATOR_JIT_THRESHOLD</c> when set
     /// (1 translates every block head at once, which makes a run exercise the translator
-    /// everywhere), else 200.</summary>
+    /// everywhere), else 1000.</summary>
     public static int DefaultTranslationThreshold
     {
         get => s_scoped.Value?.Threshold ?? s_defaultThreshold;
@@ -72,7 +72,7 @@ public sealed record CpuOptions
     private static CpuMode s_defaultMode = ParseMode(Environment.GetEnvironmentVariable("EMULATOR_CPU_MODE")) ?? CpuMode.Translate;
 
     private static int s_defaultThreshold =
-        int.TryParse(Environment.GetEnvironmentVariable("EMULATOR_JIT_THRESHOLD"), out int t) && t >= 1 ? t : 200;
+        int.TryParse(Environment.GetEnvironmentVariable("EMULATOR_JIT_THRESHOLD"), out int t) && t >= 1 ? t : 1000;
 
     /// <summary>Defaults set for one logical flow of control (it follows awaits, tasks and the
     /// threads the flow starts), so concurrent runs in one process — test cases, machines — can
