@@ -6,9 +6,9 @@ namespace Emulator.Cli.Bench;
 /// <summary>
 /// <c>guest-vs-qemu</c>: the <c>guest-mips</c> workload, made a larger static ELF executable, run by
 /// our CPU and by <c>qemu-x86_64</c> (Debian <c>qemu-user</c>) when it is installed; the figure is our
-/// speed as a multiple of QEMU's (x, informational: there is no target). QEMU's start-up cost is
-/// measured with a trivial program and subtracted, so the ratio compares execution speed.
-/// Without QEMU the value is 0 and the detail says why.
+/// speed as a multiple of QEMU's (x; target 0.25 with the translator, issue 12's, none for the
+/// interpreter alone). QEMU's start-up cost is measured with a trivial program and subtracted, so the
+/// ratio compares execution speed. Without QEMU the value is 0 and the detail says why.
 /// </summary>
 internal sealed class GuestVsQemuBenchmark : Benchmark
 {
@@ -16,9 +16,9 @@ internal sealed class GuestVsQemuBenchmark : Benchmark
 
     public override string Name => "guest-vs-qemu";
     public override string Unit => "x";
-    public override double Target => 0;
+    public override double Target => Emulator.Core.Cpu.CpuOptions.DefaultMode == Emulator.Core.Cpu.CpuMode.Translate ? 0.25 : 0;
     public override bool HigherIsBetter => true;
-    public override string Description => "the guest-mips workload as a static ELF: our speed as a multiple of qemu-x86_64's (informational)";
+    public override string Description => "the guest-mips workload as a static ELF: our speed as a multiple of qemu-x86_64's";
 
     public override BenchResult Run(bool quick)
     {

@@ -12,8 +12,17 @@ namespace Emulator.Core.Cpu.Translate;
 /// freed frame) drops every region that depends on its bytes, and nothing else.</remarks>
 internal static class RegionDecoder
 {
+    /// <summary>
+    /// The size budget of one region in units of about 50 bytes of IL (<see cref="Weight"/>): about
+    /// 30 KB. The .NET JIT's time grows faster than the method's size, and beyond 60 KB of IL (or 2000
+    /// basic blocks) it compiles with MinOpts — locals in memory, several times slower code. Measured
+    /// on busybox sort: IL ≈ 52 bytes per instruction + 153 per memory operand + 207 per handler call
+    /// + 330 per block; the glibc AVX2 string functions made 80 KB regions before this budget.
+    /// </summary>
+    internal const int MaxWeight = 600;
+
     /// <summary>Decodes the region of <paramref name="code"/> entered at <paramref name="entryOffset"/>,
-    /// with at most <paramref name="maxInstructions"/> instructions.</summary>
+    /// with at most <paramref name="maxInstructions"/> instructions and <see cref="MaxWeight"/>.</summary>
     /// <param name="code">The page's decoded-instruction cache: an instruction it holds is used as
     /// it is, and one decoded here is added to it, so the interpreter and the region always execute
     /// the same decoding of the page (even if it was written behind the cache without an invalidation).</param>
@@ -29,10 +38,11 @@ internal static class RegionDecoder
         var leaders = new HashSet<int> { entryOffset };
         var worklist = new Stack<int>();
         worklist.Push(entryOffset);
+        int weight = 0;
         while (worklist.Count > 0)
         {
             int offset = worklist.Pop();
-            while (!decoded.ContainsKey(offset) && decoded.Count < maxInstructions)
+            while (!decoded.ContainsKey(offset) && decoded.Count < maxInstructions && weight < MaxWeight)
             {
                 Instruction i;
                 bool ok = true;
@@ -59,6 +69,7 @@ internal static class RegionDecoder
                     break; // not part of the region; the block before it ends with an exit to the interpreter
                 }
                 decoded.Add(offset, g);
+                weight += Weight(in g);
                 int next = offset + i.Length;
                 switch (g.Class)
                 {
@@ -91,6 +102,32 @@ internal static class RegionDecoder
             }
         }
         return Build(vaPage, entryOffset, decoded, leaders);
+    }
+
+    /// <summary>An instruction's share of <see cref="MaxWeight"/>: 1 (about 50 bytes of IL), more
+    /// for a memory operand (the inline micro-TLB path), a handler call (registers and flags
+    /// written back and reloaded) and a branch (a block of its own, with its budget and TLB checks).</summary>
+    private static int Weight(in GuestInstruction g)
+    {
+        int w = 1;
+        ref readonly Instruction i = ref g.Instruction;
+        for (int k = 0; k < i.OpCount; k++)
+        {
+            if (i.GetOpKind(k) == OpKind.Memory)
+            {
+                w += 2;
+                break;
+            }
+        }
+        if (g.Class == OpClass.Fallback)
+        {
+            w += 4;
+        }
+        if (g.Class is OpClass.Jcc or OpClass.Jmp or OpClass.Call or OpClass.CallIndirect or OpClass.JmpIndirect or OpClass.Ret)
+        {
+            w += 6;
+        }
+        return w;
     }
 
     private static void AddTarget(ulong target, ulong vaPage, HashSet<int> leaders, Stack<int> worklist)
