@@ -85,6 +85,7 @@ public sealed class CodeCache
         {
             if (job.Region is null)
             {
+                job.Page.MarkCovered(job.Decoded, covered: false);
                 continue;
             }
             NoteTranslation(job.Region.GuestInstructions, job.Ticks);
@@ -92,6 +93,7 @@ public sealed class CodeCache
             if (!job.Page.Dead && slots is not null && job.Index < slots.Length && ReferenceEquals(slots[job.Index], TranslatedRegion.Pending))
             {
                 slots[job.Index] = job.Region;
+                job.Page.InstallEntries(job.Region);
             }
         }
     }

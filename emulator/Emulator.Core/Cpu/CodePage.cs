@@ -44,6 +44,59 @@ internal sealed class CodePage
     /// <summary>Per instruction: the translated region entered there, if any.</summary>
     public Translate.TranslatedRegion?[]? Regions;
 
+    /// <summary>Puts <paramref name="region"/>'s other entries (its blocks' heads) into the empty
+    /// region slots of their instructions, so a head inside compiled code runs it without another
+    /// translation. On the thread of the page's vCPUs, after <see cref="Regions"/> exists.</summary>
+    public void InstallEntries(Translate.TranslatedRegion region)
+    {
+        Translate.TranslatedRegion?[]? regions = Regions;
+        if (regions is null || Dead)
+        {
+            return;
+        }
+        foreach (Translate.TranslatedRegion entry in region.Entries)
+        {
+            if ((entry.Entry & ~Page.Mask) != VaPage)
+            {
+                continue;
+            }
+            int slot = Slot[(int)(entry.Entry & Page.Mask)];
+            if (slot != 0 && slot - 1 < regions.Length && (regions[slot - 1] is null || ReferenceEquals(regions[slot - 1], Translate.TranslatedRegion.Covered)))
+            {
+                regions[slot - 1] = entry;
+            }
+        }
+    }
+
+    /// <summary>Marks the empty region slots of <paramref name="decoded"/>'s block heads (other than
+    /// its entry) <see cref="Translate.TranslatedRegion.Covered"/> while it compiles, or with
+    /// <paramref name="covered"/> false empties the marks again (its compilation gave nothing).</summary>
+    public void MarkCovered(Translate.GuestRegion decoded, bool covered)
+    {
+        Translate.TranslatedRegion?[]? regions = Regions;
+        if (regions is null)
+        {
+            return;
+        }
+        for (int b = 1; b < decoded.Blocks.Length; b++)
+        {
+            ulong ip = decoded.Blocks[b].Ip;
+            int slot = (ip & ~Page.Mask) == VaPage ? Slot[(int)(ip & Page.Mask)] : 0;
+            if (slot == 0 || slot - 1 >= regions.Length)
+            {
+                continue;
+            }
+            if (covered && regions[slot - 1] is null)
+            {
+                regions[slot - 1] = Translate.TranslatedRegion.Covered;
+            }
+            else if (!covered && ReferenceEquals(regions[slot - 1], Translate.TranslatedRegion.Covered))
+            {
+                regions[slot - 1] = null;
+            }
+        }
+    }
+
     /// <summary>Stores a decoded instruction at <paramref name="offset"/>; returns its index.</summary>
     public int Add(in Instruction instruction, int offset)
     {

@@ -76,11 +76,13 @@ public sealed partial class Cpu
                 page.Regions![index] = TranslatedRegion.Pending;
                 long start = Stopwatch.GetTimestamp();
                 GuestRegion decoded = Decode(page, rip);
+                page.MarkCovered(decoded, covered: true);
                 _code.Submit(new TranslationJob(_code, page, index, decoded, Stopwatch.GetTimestamp() - start));
                 return -1;
             }
             region = Translate(page, rip);
             page.Regions![index] = region;
+            page.InstallEntries(region);
         }
         if (region.Run is null)
         {

@@ -89,6 +89,17 @@ internal static class RegionDecoder
                         break;
                     case OpClass.Call:
                     case OpClass.CallIndirect:
+                        if (next < Page.Size)
+                        {
+                            // The return address: not reached inside the region (the call exits),
+                            // but a block of its own, entered there when the callee returns
+                            // (TranslatedRegion.Entries), so the code after each call is not
+                            // translated again as a region of its own.
+                            leaders.Add(next);
+                            worklist.Push(next);
+                        }
+                        next = -1;
+                        break;
                     case OpClass.JmpIndirect:
                     case OpClass.Ret:
                         next = -1;

@@ -154,7 +154,7 @@ internal sealed partial class RegionEmitter
         e.EmitStubs();
         e.EmitCommonExit();
         var translated = new TranslatedRegion(region.Entry, [.. e._fallbacks], region.Instructions.Length, e._links);
-        translated.Run = (TranslatedRegion.Code)method.CreateDelegate(typeof(TranslatedRegion.Code), translated);
+        translated.BindEntries([.. region.Blocks.Select(b => b.Ip)], method);
         return translated;
     }
 
@@ -220,8 +220,19 @@ internal sealed partial class RegionEmitter
         _il.Emit(OpCodes.Callvirt, Cpu.Members.StateGetGsBase);
         _il.Emit(OpCodes.Stloc, _gsBase);
         LoadFlags();
-        _entryFlags[0] = FlagSnapshot.Locals;
+        // Every block is also entered from here (TranslatedRegion.Entries), so every block starts
+        // with the flags in locals, as block 0 does.
+        Array.Fill(_entryFlags, FlagSnapshot.Locals);
+        if (_blockLabels.Length > 1)
+        {
+            // Entered at the block this region object stands for (TranslatedRegion.EntryBlock).
+            _il.Emit(OpCodes.Ldarg_0);
+            _il.Emit(OpCodes.Ldfld, s_entryBlock);
+            _il.Emit(OpCodes.Switch, _blockLabels);
+        }
     }
+
+    private static readonly FieldInfo s_entryBlock = typeof(TranslatedRegion).GetField(nameof(TranslatedRegion.EntryBlock))!;
 
     private void LoadField(FieldInfo field, LocalBuilder into)
     {

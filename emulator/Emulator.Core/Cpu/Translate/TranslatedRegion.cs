@@ -41,14 +41,60 @@ internal sealed class TranslatedRegion
         Fallbacks = fallbacks;
         GuestInstructions = guestInstructions;
         Links = links == 0 ? [] : new ChainLink?[links];
+        Entries = [this];
+    }
+
+    /// <summary>Another entry into <paramref name="primary"/>'s compiled code: at the start of its
+    /// block <paramref name="block"/> (at <paramref name="entry"/>), sharing its handler
+    /// instructions and links.</summary>
+    private TranslatedRegion(TranslatedRegion primary, int block, ulong entry)
+    {
+        Entry = entry;
+        EntryBlock = block;
+        Fallbacks = primary.Fallbacks;
+        Links = primary.Links;
+        Entries = primary.Entries;
+    }
+
+    /// <summary>Makes the region enterable at the start of each of its blocks (<see cref="Entries"/>),
+    /// all through the one compiled method <paramref name="method"/>.</summary>
+    /// <param name="blockIps">The address of each block (block 0 is this region's own entry).</param>
+    /// <param name="method">The compiled code, taking the region object as its first argument.</param>
+    public void BindEntries(ulong[] blockIps, System.Reflection.Emit.DynamicMethod method)
+    {
+        var entries = new TranslatedRegion[blockIps.Length];
+        entries[0] = this;
+        Entries = entries;
+        for (int b = 1; b < blockIps.Length; b++)
+        {
+            entries[b] = new TranslatedRegion(this, b, blockIps[b]);
+        }
+        foreach (TranslatedRegion e in entries)
+        {
+            e.Run = (Code)method.CreateDelegate(typeof(Code), e);
+        }
     }
 
     /// <summary>Stands in a page's region slot while the region compiles in the background (the
     /// interpreter runs the code meanwhile).</summary>
     public static readonly TranslatedRegion Pending = new(0, [], 0);
 
+    /// <summary>Stands in the slot of a block head inside a region compiling in the background: the
+    /// head is not translated on its own meanwhile, since that region's entries will cover it
+    /// (<see cref="CodePage.InstallEntries"/>).</summary>
+    public static readonly TranslatedRegion Covered = new(0, [], 0);
+
     /// <summary>The region's entry address.</summary>
     public ulong Entry { get; }
+
+    /// <summary>The block this object enters the compiled code at (0: the region's own entry; the
+    /// prologue switches on it).</summary>
+    public readonly int EntryBlock;
+
+    /// <summary>Every entry of the compiled code, by block: a block head that becomes hot inside a
+    /// compiled region runs that region's code from there instead of being translated again (the
+    /// dispatcher installs them all in the page's region slots).</summary>
+    public TranslatedRegion[] Entries { get; private set; }
 
     /// <summary>The instructions the region executes through interpreter handlers.</summary>
     public readonly Instruction[] Fallbacks;
@@ -58,7 +104,7 @@ internal sealed class TranslatedRegion
     /// the link (the translated code's "patched exit"; see <see cref="Cpu"/>'s chaining).</summary>
     public readonly ChainLink?[] Links;
 
-    /// <summary>Guest instructions translated (for statistics).</summary>
+    /// <summary>Guest instructions translated (for statistics; 0 for an entry other than the region's own).</summary>
     public int GuestInstructions { get; }
 
     /// <summary>The compiled code, a delegate closed over this object; null when the entry could

@@ -208,6 +208,66 @@ public sealed class TranslatorExactnessTests
         Assert.Equal(0, interp.Cpu.ChainedEntries);
     }
 
+    [Theory]
+    [InlineData(1_000_000L)]
+    [InlineData(29L)]
+    public void Return_addresses_and_loop_heads_enter_the_region_already_compiled(long budget)
+    {
+        var (interp, jit) = Both(CallsTwiceARound(), budgets: [budget]);
+
+        Assert.Equal(500UL * 4 + 250 * 1, jit.Cpu.State.Rsi); // 750 calls of +3, 500 × +1, 250 × −2
+        Assert.Equal(interp.Cpu.InstructionsRetired, jit.Cpu.InstructionsRetired);
+        if (budget > 1000)
+        {
+            Assert.Equal(2, jit.Cpu.CodeCache.RegionsTranslated); // the loop's region and f's
+        }
+    }
+
+    [Fact]
+    public void Block_heads_of_a_region_compiling_in_the_background_wait_for_it_instead_of_being_translated_again()
+    {
+        // Threshold 1: every block head would be submitted at its first arrival; those inside the
+        // loop's region, submitted first, are marked covered and get its entries when it lands.
+        var rig = new ModeRig(CpuMode.Translate, CallsTwiceARound(), threshold: 1, background: true);
+        rig.RunToEnd([1_000_000]);
+        rig.Cpu.CodeCache.WaitForTranslations();
+        rig.Cpu.CodeCache.InstallCompleted();
+
+        Assert.Equal(500UL * 4 + 250 * 1, rig.Cpu.State.Rsi);
+        Assert.Equal(2, rig.Cpu.CodeCache.RegionsTranslated);
+    }
+
+    /// <summary>One function calling another on the next page, twice a round: the code after each
+    /// call and the loop head are blocks of the caller's region, entered there
+    /// (TranslatedRegion.Entries) when a call returns, so only the two functions are ever translated.</summary>
+    private static byte[] CallsTwiceARound()
+    {
+        return Code(a =>
+        {
+            Label top = a.CreateLabel(), f = a.CreateLabel(), skip = a.CreateLabel();
+            a.mov(ecx, 500);
+            a.xor(eax, eax);
+            a.mov(edx, 3);
+            a.Label(ref top);
+            a.call(f);
+            a.add(rax, 1);
+            a.test(cl, 1);
+            a.jz(skip);
+            a.call(f);
+            a.sub(rax, 2);
+            a.Label(ref skip);
+            a.dec(ecx);
+            a.jnz(top);
+            a.mov(rsi, rax);
+            a.mov(eax, 60);
+            a.syscall();
+            a.db(new byte[0x1000]); // pushes f onto the next page
+            a.Label(ref f);
+            a.add(rax, rdx);
+            a.ret();
+        });
+    }
+
     [Fact]
     public void A_cr3_switch_that_keeps_the_tlb_drops_the_translation_caches_of_the_old_address_space()
     {
