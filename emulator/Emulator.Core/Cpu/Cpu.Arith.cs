@@ -142,6 +142,9 @@ public sealed partial class Cpu
         return true;
     }
 
+    /// <summary>NOT, NEG, INC, DEC (the order <see cref="DecodedOp.Sub"/> records).</summary>
+    private enum UnaryOp : byte { Not, Neg, Inc, Dec }
+
     /// <summary>NOT (no flags), NEG (flags of 0 − x; CF = x ≠ 0), INC and DEC (CF unchanged).</summary>
     private bool ExecUnary(in Instruction i)
     {
@@ -150,30 +153,42 @@ public sealed partial class Cpu
         {
             return false;
         }
+        StoreDest(i, size, Unary(UnaryOpOf(i.Mnemonic), a, size), m);
+        return true;
+    }
+
+    private static UnaryOp UnaryOpOf(Mnemonic m) => m switch
+    {
+        Mnemonic.Not => UnaryOp.Not,
+        Mnemonic.Neg => UnaryOp.Neg,
+        Mnemonic.Inc => UnaryOp.Inc,
+        _ => UnaryOp.Dec,
+    };
+
+    /// <summary>The result of <paramref name="op"/> on <paramref name="a"/>, with its flags recorded.</summary>
+    private ulong Unary(UnaryOp op, ulong a, int size)
+    {
         ulong mask = Mask(size);
         ulong r;
-        switch (i.Mnemonic)
+        switch (op)
         {
-            case Mnemonic.Not:
-                r = ~a & mask;
-                break;
-            case Mnemonic.Neg:
+            case UnaryOp.Not:
+                return ~a & mask;
+            case UnaryOp.Neg:
                 r = (0 - a) & mask;
                 SetLazyFlags(FlagKind.Sub, 0, a, r, size);
-                break;
-            case Mnemonic.Inc:
+                return r;
+            case UnaryOp.Inc:
                 r = (a + 1) & mask;
                 FixCarry();
                 SetLazyFlags(FlagKind.Inc, a, 1, r, size);
-                break;
+                return r;
             default:
                 r = (a - 1) & mask;
                 FixCarry();
                 SetLazyFlags(FlagKind.Dec, a, 1, r, size);
-                break;
+                return r;
         }
-        StoreDest(i, size, r, m);
-        return true;
     }
 
     /// <summary>Evaluates a condition code on the current flags (SDM Vol. 1 Appendix B).</summary>

@@ -48,36 +48,12 @@ public sealed partial class Cpu
                 return Tier0Op.Nop;
             case Mnemonic.Mov:
                 // ExecMov: GPR operands only (control, debug and segment registers go to the reference).
-                if (i.Op0Kind == OpKind.Register)
-                {
-                    if (!Dest(in i, ref op))
-                    {
-                        return Tier0Op.Generic;
-                    }
-                    return Source(in i, ref op, op.Size, Tier0Op.MovRR, Tier0Op.MovRM, Tier0Op.MovRI);
-                }
-                if (i.Op0Kind != OpKind.Memory || !MemoryOperand(in i, ref op))
-                {
-                    return Tier0Op.Generic;
-                }
-                return Source(in i, ref op, op.Size, Tier0Op.MovMR, Tier0Op.Generic, Tier0Op.MovMI);
+                return TwoOperand(in i, ref op, Tier0Op.MovRR);
             case Mnemonic.Add: case Mnemonic.Or: case Mnemonic.Adc: case Mnemonic.Sbb: case Mnemonic.And:
             case Mnemonic.Sub: case Mnemonic.Xor: case Mnemonic.Cmp: case Mnemonic.Test:
                 // ExecAlu.
                 op.Sub = (byte)AluOpOf(i.Mnemonic);
-                if (i.Op0Kind == OpKind.Register)
-                {
-                    if (!Dest(in i, ref op))
-                    {
-                        return Tier0Op.Generic;
-                    }
-                    return Source(in i, ref op, op.Size, Tier0Op.AluRR, Tier0Op.AluRM, Tier0Op.AluRI);
-                }
-                if (i.Op0Kind != OpKind.Memory || !MemoryOperand(in i, ref op))
-                {
-                    return Tier0Op.Generic;
-                }
-                return Source(in i, ref op, op.Size, Tier0Op.AluMR, Tier0Op.Generic, Tier0Op.AluMI);
+                return TwoOperand(in i, ref op, Tier0Op.AluRR);
             case Mnemonic.Lea:
                 // ExecLea: the offset only (Memory's segment flags are ignored).
                 if (!Dest(in i, ref op) || !MemoryOperand(in i, ref op))
@@ -131,7 +107,7 @@ public sealed partial class Cpu
                 return i.Op0Kind == OpKind.Register && Dest(in i, ref op) ? Tier0Op.SetccR : Tier0Op.Generic;
             case Mnemonic.Not: case Mnemonic.Neg: case Mnemonic.Inc: case Mnemonic.Dec:
                 // ExecUnary, register form.
-                op.Sub = (byte)(i.Mnemonic switch { Mnemonic.Not => 0, Mnemonic.Neg => 1, Mnemonic.Inc => 2, _ => 3 });
+                op.Sub = (byte)UnaryOpOf(i.Mnemonic);
                 return i.Op0Kind == OpKind.Register && Dest(in i, ref op) ? Tier0Op.UnaryR : Tier0Op.Generic;
             case Mnemonic.Shl: case Mnemonic.Sal: case Mnemonic.Shr: case Mnemonic.Sar: case Mnemonic.Rol: case Mnemonic.Ror:
                 // ExecShift, register destination, by an immediate (masked here) or CL.
@@ -189,6 +165,21 @@ public sealed partial class Cpu
             default:
                 return Tier0Op.Generic;
         }
+    }
+
+    /// <summary>A two-operand form (r, r/m/imm or m, r/imm): <paramref name="rr"/> is its r, r
+    /// handler, followed in <see cref="Tier0Op"/> by the r, imm; r, m; m, r and m, imm ones.</summary>
+    private static Tier0Op TwoOperand(in Instruction i, ref DecodedOp op, Tier0Op rr)
+    {
+        if (i.Op0Kind == OpKind.Register)
+        {
+            return Dest(in i, ref op) ? Source(in i, ref op, op.Size, rr, rr + 2, rr + 1) : Tier0Op.Generic;
+        }
+        if (i.Op0Kind != OpKind.Memory || !MemoryOperand(in i, ref op))
+        {
+            return Tier0Op.Generic;
+        }
+        return Source(in i, ref op, op.Size, rr + 3, Tier0Op.Generic, rr + 4);
     }
 
     private static AluOp AluOpOf(Mnemonic m) => m switch
@@ -554,32 +545,6 @@ public sealed partial class Cpu
     }
 
     /// <summary>ExecUnary with a register destination.</summary>
-    private void UnaryReg(in DecodedOp op)
-    {
-        int size = op.Size;
-        ulong a = GetSlot(op.Dst, op.DstShift, size);
-        ulong mask = Mask(size);
-        ulong r;
-        switch (op.Sub)
-        {
-            case 0:
-                r = ~a & mask;
-                break;
-            case 1:
-                r = (0 - a) & mask;
-                SetLazyFlags(FlagKind.Sub, 0, a, r, size);
-                break;
-            case 2:
-                r = (a + 1) & mask;
-                FixCarry();
-                SetLazyFlags(FlagKind.Inc, a, 1, r, size);
-                break;
-            default:
-                r = (a - 1) & mask;
-                FixCarry();
-                SetLazyFlags(FlagKind.Dec, a, 1, r, size);
-                break;
-        }
-        SetSlot(op.Dst, op.DstShift, size, r);
-    }
+    private void UnaryReg(in DecodedOp op) =>
+        SetSlot(op.Dst, op.DstShift, op.Size, Unary((UnaryOp)op.Sub, GetSlot(op.Dst, op.DstShift, op.Size), op.Size));
 }

@@ -83,7 +83,7 @@ internal enum OpFlags : byte
 }
 
 /// <summary>Tier 0's handlers. R = a general-purpose register, M = memory, I = an immediate; the
-/// destination first.</summary>
+/// destination first. The MOV and ALU forms keep the order RR, RI, RM, MR, MI (<c>Cpu.TwoOperand</c>).</summary>
 internal enum Tier0Op : byte
 {
     /// <summary>The reference handler on the Iced instruction.</summary>
