@@ -32,9 +32,6 @@ public sealed partial class Cpu
     /// <summary>Arrivals at a block head before its region is translated.</summary>
     private readonly int _threshold;
 
-    /// <summary>The target of a region's memory access that did not get a translation (never read).</summary>
-    private readonly byte[] _jitSink = new byte[16];
-
     /// <summary>Scratch for the decode stage: the bytes of the page being translated.</summary>
     private byte[]? _translatePage;
 
@@ -128,29 +125,33 @@ public sealed partial class Cpu
         return region;
     }
 
-    /// <summary>A region's micro-TLB miss: translates the page of <paramref name="va"/> (filling the
-    /// micro-TLB entry) and returns the host byte of <paramref name="va"/>.</summary>
-    /// <param name="va">The first byte of the access (which does not cross a page).</param>
+    /// <summary>A region's micro-TLB miss (its inline probe also misses for an access crossing a
+    /// page): translates the page of <paramref name="va"/> (filling the micro-TLB entry) and returns
+    /// the host byte of <paramref name="va"/>.</summary>
+    /// <param name="va">The first byte of the access.</param>
+    /// <param name="size">The access size in bytes.</param>
     /// <param name="write">A store: also refused when the frame holds decoded code, so the store
     /// goes through the interpreter and drops it.</param>
-    /// <param name="status">0 when the reference is good; 1 when the region must exit and let the
-    /// interpreter execute the instruction (a fault, or a store into code).</param>
-    internal ref byte JitTranslate(ulong va, bool write, out int status)
+    /// <returns>A null reference when the region must exit and let the interpreter execute the
+    /// instruction (the access crosses a page, faults, or stores into code); nothing was changed
+    /// then. A null reference rather than an out status keeps the region's locals unexposed.</returns>
+    internal ref byte JitTranslate(ulong va, int size, bool write)
     {
+        if ((int)(va & Page.Mask) > Page.Size - size)
+        {
+            return ref Unsafe.NullRef<byte>();
+        }
         uint seq = _tlb.Generation;
         ref MicroTlbEntry e = ref (write ? _writeTlb : _readTlb)[(int)(va >> Page.Shift) & (MicroTlbEntries - 1)];
         if (!TranslateSlow(va, write, seq, ref e, out ulong pa))
         {
-            status = 1;
-            return ref _jitSink[0];
+            return ref Unsafe.NullRef<byte>();
         }
         ulong pfn = pa >> Page.Shift;
         if (write && (_codeBits[pfn >> 6] & (1UL << (int)pfn)) != 0)
         {
-            status = 1;
-            return ref _jitSink[0];
+            return ref Unsafe.NullRef<byte>();
         }
-        status = 0;
         return ref HostByte(pa);
     }
 
