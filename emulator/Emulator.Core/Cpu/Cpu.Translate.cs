@@ -155,11 +155,17 @@ public sealed partial class Cpu
         return ref HostByte(pa);
     }
 
-    /// <summary>Executes a <see cref="OpClass.Fallback"/> instruction for a region (register file
-    /// and flags already written back).</summary>
+    /// <summary>Executes a <see cref="OpClass.Fallback"/> instruction for a region. The register
+    /// file is already written back; the retired count and the region's flag record arrive as
+    /// arguments and are stored as the region's common exit stores them (the status bits of RFLAGS
+    /// from <paramref name="flags"/>, stale by the lazy record's rules unless the kind is None, or
+    /// CF for INC/DEC), so the region passes them in one call instead of flushing them inline.</summary>
     /// <returns>false when it faulted or exited: nothing changed, the region exits before it.</returns>
-    internal bool JitExecute(ref Instruction i)
+    internal bool JitExecute(ref Instruction i, long retired, int kind, int size, ulong a, ulong b, ulong r, ulong flags)
     {
+        _retired = retired;
+        SetLazyFlags((FlagKind)kind, a, b, r, size);
+        _state.Rflags = (RFlags)(((ulong)_state.Rflags & ~StatusFlags) | (flags & StatusFlags));
         _state.Rip = i.NextIP;
         return Execute(in i);
     }

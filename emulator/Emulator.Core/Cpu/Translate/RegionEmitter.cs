@@ -382,7 +382,7 @@ internal sealed partial class RegionEmitter
     private void EmitCommonExit()
     {
         _il.MarkLabel(_commonExit);
-        Flush(FlagSnapshot.Locals);
+        FlushLocals();
         for (int r = 0; r < 16; r++)
         {
             if ((_written & (1 << r)) != 0 && _reg[r] is { } local)
