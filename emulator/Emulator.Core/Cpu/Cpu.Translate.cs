@@ -32,9 +32,6 @@ public sealed partial class Cpu
     /// <summary>Arrivals at a block head before its region is translated.</summary>
     private readonly int _threshold;
 
-    /// <summary>The target of a region's memory access that did not get a translation (never read).</summary>
-    private readonly byte[] _jitSink = new byte[16];
-
     /// <summary>Scratch for the decode stage: the bytes of the page being translated.</summary>
     private byte[]? _translatePage;
 
@@ -130,37 +127,47 @@ public sealed partial class Cpu
         return region;
     }
 
-    /// <summary>A region's micro-TLB miss: translates the page of <paramref name="va"/> (filling the
-    /// micro-TLB entry) and returns the host byte of <paramref name="va"/>.</summary>
-    /// <param name="va">The first byte of the access (which does not cross a page).</param>
+    /// <summary>A region's micro-TLB miss (its inline probe also misses for an access crossing a
+    /// page): translates the page of <paramref name="va"/> (filling the micro-TLB entry) and returns
+    /// the host byte of <paramref name="va"/>.</summary>
+    /// <param name="va">The first byte of the access.</param>
+    /// <param name="size">The access size in bytes.</param>
     /// <param name="write">A store: also refused when the frame holds decoded code, so the store
     /// goes through the interpreter and drops it.</param>
-    /// <param name="status">0 when the reference is good; 1 when the region must exit and let the
-    /// interpreter execute the instruction (a fault, or a store into code).</param>
-    internal ref byte JitTranslate(ulong va, bool write, out int status)
+    /// <returns>A null reference when the region must exit and let the interpreter execute the
+    /// instruction (the access crosses a page, faults, or stores into code); nothing was changed
+    /// then. A null reference rather than an out status keeps the region's locals unexposed.</returns>
+    internal ref byte JitTranslate(ulong va, int size, bool write)
     {
+        if ((int)(va & Page.Mask) > Page.Size - size)
+        {
+            return ref Unsafe.NullRef<byte>();
+        }
         uint seq = _tlb.Generation;
         ref MicroTlbEntry e = ref (write ? _writeTlb : _readTlb)[(int)(va >> Page.Shift) & (MicroTlbEntries - 1)];
         if (!TranslateSlow(va, write, seq, ref e, out ulong pa))
         {
-            status = 1;
-            return ref _jitSink[0];
+            return ref Unsafe.NullRef<byte>();
         }
         ulong pfn = pa >> Page.Shift;
         if (write && (_codeBits[pfn >> 6] & (1UL << (int)pfn)) != 0)
         {
-            status = 1;
-            return ref _jitSink[0];
+            return ref Unsafe.NullRef<byte>();
         }
-        status = 0;
         return ref HostByte(pa);
     }
 
-    /// <summary>Executes a <see cref="OpClass.Fallback"/> instruction for a region (register file
-    /// and flags already written back).</summary>
+    /// <summary>Executes a <see cref="OpClass.Fallback"/> instruction for a region. The register
+    /// file is already written back; the retired count and the region's flag record arrive as
+    /// arguments and are stored as the region's common exit stores them (the status bits of RFLAGS
+    /// from <paramref name="flags"/>, stale by the lazy record's rules unless the kind is None, or
+    /// CF for INC/DEC), so the region passes them in one call instead of flushing them inline.</summary>
     /// <returns>false when it faulted or exited: nothing changed, the region exits before it.</returns>
-    internal bool JitExecute(ref Instruction i)
+    internal bool JitExecute(ref Instruction i, long retired, int kind, int size, ulong a, ulong b, ulong r, ulong flags)
     {
+        _retired = retired;
+        SetLazyFlags((FlagKind)kind, a, b, r, size);
+        _state.Rflags = (RFlags)(((ulong)_state.Rflags & ~StatusFlags) | (flags & StatusFlags));
         _state.Rip = i.NextIP;
         return Execute(in i);
     }

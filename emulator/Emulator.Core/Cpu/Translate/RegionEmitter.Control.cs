@@ -33,7 +33,7 @@ internal sealed partial class RegionEmitter
     {
         LoadSource(0, 8);
         _il.Emit(OpCodes.Stloc, _vc);
-        Flush(_flags);
+        ToLocals(_flags);
         _il.Emit(OpCodes.Ldloc, _vc);
         ExitAfterBlock(Cpu.ExitContinue);
     }
@@ -44,7 +44,7 @@ internal sealed partial class RegionEmitter
         LdcI8(_g.Instruction.NextIP);
         _il.Emit(OpCodes.Stloc, _vr);
         PushValue(_vr);
-        Flush(_flags);
+        ToLocals(_flags);
         LdcI8(_g.Instruction.NearBranch64);
         ExitToKnownTarget();
     }
@@ -108,7 +108,7 @@ internal sealed partial class RegionEmitter
         LdcI8(_g.Instruction.NextIP);
         _il.Emit(OpCodes.Stloc, _vr);
         PushValue(_vr);
-        Flush(_flags);
+        ToLocals(_flags);
         _il.Emit(OpCodes.Ldloc, _vc);
         ExitAfterBlock(Cpu.ExitContinue);
     }
@@ -125,7 +125,7 @@ internal sealed partial class RegionEmitter
         LdcI8(8UL + (i.Code == Code.Retnq_imm16 ? i.Immediate16 : 0UL));
         _il.Emit(OpCodes.Add);
         _il.Emit(OpCodes.Stloc, rsp);
-        Flush(_flags);
+        ToLocals(_flags);
         _il.Emit(OpCodes.Ldloc, _vc);
         ExitAfterBlock(Cpu.ExitContinue);
     }

@@ -9,8 +9,8 @@ internal sealed partial class RegionEmitter
 {
     /// <summary>
     /// An instruction the region executes through the interpreter's handler: the registers it uses
-    /// and the region may have changed are written to the register file, the flags to the CPU's
-    /// record and the retired count (RDTSC reads it) to the CPU; the registers it writes are
+    /// and the region may have changed are written to the register file; the flags and the retired
+    /// count (RDTSC reads it) go to the CPU as arguments of the call; the registers it writes are
     /// reloaded afterwards. A false return (a fault, #UD...) changed nothing: exit before it.
     /// </summary>
     private void EmitFallback()
@@ -40,17 +40,15 @@ internal sealed partial class RegionEmitter
             }
         }
         Label fail = InterpretHere();
-        Flush(_flags);
-        LdCpu();
-        _il.Emit(OpCodes.Ldloc, _retired);
-        LdcI8((ulong)(_block.Count - _k));
-        _il.Emit(OpCodes.Sub);
-        _il.Emit(OpCodes.Stfld, Cpu.Members.Retired);
         LdCpu();
         _il.Emit(OpCodes.Ldarg_0);
         _il.Emit(OpCodes.Ldfld, typeof(TranslatedRegion).GetField(nameof(TranslatedRegion.Fallbacks))!);
         LdcI4(_fallbacks.Count);
         _il.Emit(OpCodes.Ldelema, typeof(Instruction));
+        _il.Emit(OpCodes.Ldloc, _retired);
+        LdcI8((ulong)(_block.Count - _k));
+        _il.Emit(OpCodes.Sub);
+        LoadFlagRecord(_flags);
         _il.Emit(OpCodes.Call, Cpu.Members.Execute);
         _il.Emit(OpCodes.Brfalse, fail);
         LoadFlags();

@@ -81,33 +81,18 @@ internal sealed partial class RegionEmitter
         _flags = FlagSnapshot.Locals;
     }
 
-    /// <summary>Stores the flags described by <paramref name="f"/> into the CPU's RFLAGS and lazy
-    /// record (for an exit or an interpreter call).</summary>
-    private void Flush(FlagSnapshot f)
+    /// <summary>Stores the flags of the <see cref="FlagPlace.Locals"/> place into the CPU's lazy
+    /// record and the status bits of RFLAGS (for the common exit).</summary>
+    /// <remarks>All six status bits are taken from <c>fFlags</c> whatever the kind: exact for kind
+    /// None, CF exact for INC/DEC, and for the other kinds stale bits that the lazy record's
+    /// invariant allows (<c>Cpu.LazyFlags.cs</c>).</remarks>
+    private void FlushLocals()
     {
-        if (f.Place == FlagPlace.Dead)
-        {
-            throw new InvalidOperationException($"translator: flags dead at an exit near {_g.Instruction.IP:x}");
-        }
         LdCpu();
-        if (f.Place == FlagPlace.Known)
-        {
-            LdcI4((int)f.Kind);
-        }
-        else
-        {
-            _il.Emit(OpCodes.Ldloc, _fK);
-        }
+        _il.Emit(OpCodes.Ldloc, _fK);
         _il.Emit(OpCodes.Stfld, Cpu.Members.LazyKind);
         LdCpu();
-        if (f.Place == FlagPlace.Known)
-        {
-            LdcI4(f.Size);
-        }
-        else
-        {
-            _il.Emit(OpCodes.Ldloc, _fS);
-        }
+        _il.Emit(OpCodes.Ldloc, _fS);
         _il.Emit(OpCodes.Stfld, Cpu.Members.LazySize);
         LdCpu();
         _il.Emit(OpCodes.Ldloc, _fA);
@@ -118,25 +103,41 @@ internal sealed partial class RegionEmitter
         LdCpu();
         _il.Emit(OpCodes.Ldloc, _fR);
         _il.Emit(OpCodes.Stfld, Cpu.Members.LazyR);
-        // The status bits of RFLAGS: all of them from fFlags in the Locals place (exact for kind
-        // None) and for a known kind None, CF for a known INC/DEC; for the other kinds they are
-        // stale by the record's rules.
-        ulong take = f.Place == FlagPlace.Locals || f.Kind == Cpu.FlagKind.None ? Status
-            : f.Kind is Cpu.FlagKind.Inc or Cpu.FlagKind.Dec ? CF : 0;
-        if (take != 0)
+        LdCpu();
+        _il.Emit(OpCodes.Ldfld, Cpu.Members.State);
+        _il.Emit(OpCodes.Dup);
+        _il.Emit(OpCodes.Callvirt, Cpu.Members.StateGetRflags);
+        LdcI8(~Status);
+        _il.Emit(OpCodes.And);
+        _il.Emit(OpCodes.Ldloc, _fFlags);
+        LdcI8(Status);
+        _il.Emit(OpCodes.And);
+        _il.Emit(OpCodes.Or);
+        _il.Emit(OpCodes.Callvirt, Cpu.Members.StateSetRflags);
+    }
+
+    /// <summary>Pushes the flag record described by <paramref name="f"/> as arguments: kind and size
+    /// (int32), A, B, R and the RFLAGS image (ulong).</summary>
+    private void LoadFlagRecord(FlagSnapshot f)
+    {
+        if (f.Place == FlagPlace.Dead)
         {
-            LdCpu();
-            _il.Emit(OpCodes.Ldfld, Cpu.Members.State);
-            _il.Emit(OpCodes.Dup);
-            _il.Emit(OpCodes.Callvirt, Cpu.Members.StateGetRflags);
-            LdcI8(~take);
-            _il.Emit(OpCodes.And);
-            _il.Emit(OpCodes.Ldloc, _fFlags);
-            LdcI8(take);
-            _il.Emit(OpCodes.And);
-            _il.Emit(OpCodes.Or);
-            _il.Emit(OpCodes.Callvirt, Cpu.Members.StateSetRflags);
+            throw new InvalidOperationException($"translator: flags dead at a handler call near {_g.Instruction.IP:x}");
         }
+        if (f.Place == FlagPlace.Known)
+        {
+            LdcI4((int)f.Kind);
+            LdcI4(f.Size);
+        }
+        else
+        {
+            _il.Emit(OpCodes.Ldloc, _fK);
+            _il.Emit(OpCodes.Ldloc, _fS);
+        }
+        _il.Emit(OpCodes.Ldloc, _fA);
+        _il.Emit(OpCodes.Ldloc, _fB);
+        _il.Emit(OpCodes.Ldloc, _fR);
+        _il.Emit(OpCodes.Ldloc, _fFlags);
     }
 
     /// <summary>Moves a <see cref="FlagPlace.Known"/> state to <see cref="FlagPlace.Locals"/> (the

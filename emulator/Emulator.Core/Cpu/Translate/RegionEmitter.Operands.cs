@@ -11,7 +11,6 @@ internal sealed partial class RegionEmitter
     private LocalBuilder _ea = null!;
     private LocalBuilder _entry = null!;   // ref MicroTlbEntry
     private LocalBuilder _host = null!;    // ref byte
-    private LocalBuilder _status = null!;
     private LocalBuilder _va = null!;
     private LocalBuilder _vb = null!;
     private LocalBuilder _vr = null!;
@@ -26,7 +25,6 @@ internal sealed partial class RegionEmitter
         _ea = _il.DeclareLocal(typeof(ulong));
         _entry = _il.DeclareLocal(Cpu.Members.EntryType.MakeByRefType());
         _host = _il.DeclareLocal(typeof(byte).MakeByRefType());
-        _status = _il.DeclareLocal(typeof(int));
         _va = _il.DeclareLocal(typeof(ulong));
         _vb = _il.DeclareLocal(typeof(ulong));
         _vr = _il.DeclareLocal(typeof(ulong));
@@ -159,22 +157,17 @@ internal sealed partial class RegionEmitter
     /// <paramref name="size"/> bytes at the address in <paramref name="va"/>, or exits before the
     /// instruction: when the access crosses a page, when the translation faults, or (a store) when
     /// the frame holds decoded code. The fast path is the micro-TLB entry, tag and TLB generation
-    /// checked exactly as <c>Cpu.TranslateMem</c> does.
+    /// checked as <c>Cpu.TranslateMem</c> does, in one branch: the tag is compared with the page of
+    /// the access's last byte, which differs from any tag the entry of the first byte's page can hold
+    /// when the access crosses a page, so a crossing takes the miss path, which refuses it.
     /// </summary>
+    /// <remarks>Few basic blocks per access matter more than IL bytes: the .NET JIT's time grows
+    /// with blocks × locals, and a region is mostly memory accesses.</remarks>
     private void EmitHostRef(LocalBuilder va, int size, bool write)
     {
         Label exit = InterpretHere();
         Label miss = _il.DefineLabel();
         Label done = _il.DefineLabel();
-        if (size > 1)
-        {
-            _il.Emit(OpCodes.Ldloc, va);
-            _il.Emit(OpCodes.Conv_I4);
-            LdcI4((int)Page.Mask);
-            _il.Emit(OpCodes.And);
-            LdcI4(Page.Size - size);
-            _il.Emit(OpCodes.Bgt, exit);
-        }
         // ref entry = ref base[(va >> 12) & 63]
         _il.Emit(OpCodes.Ldloc, write ? _writeBase : _readBase);
         _il.Emit(OpCodes.Ldloc, va);
@@ -188,21 +181,29 @@ internal sealed partial class RegionEmitter
         _il.Emit(OpCodes.Conv_I);
         _il.Emit(OpCodes.Add);
         _il.Emit(OpCodes.Stloc, _entry);
-        // entry.Tag == (va & ~mask) | valid && entry.Seq == tlb._seq
+        // (entry.Tag ^ ((va + size - 1) & ~mask | valid)) | (entry.Seq ^ tlb._generation): zero on a hit
         _il.Emit(OpCodes.Ldloc, _entry);
         _il.Emit(OpCodes.Ldfld, Cpu.Members.EntryTag);
         _il.Emit(OpCodes.Ldloc, va);
+        if (size > 1)
+        {
+            LdcI8((ulong)size - 1);
+            _il.Emit(OpCodes.Add);
+        }
         LdcI8(~(ulong)Page.Mask);
         _il.Emit(OpCodes.And);
         LdcI8(1);
         _il.Emit(OpCodes.Or);
-        _il.Emit(OpCodes.Bne_Un, miss);
+        _il.Emit(OpCodes.Xor);
         _il.Emit(OpCodes.Ldloc, _entry);
         _il.Emit(OpCodes.Ldfld, Cpu.Members.EntrySeq);
         _il.Emit(OpCodes.Ldloc, _tlb);
         _il.Emit(OpCodes.Volatile);
         _il.Emit(OpCodes.Ldfld, Cpu.Members.TlbSeq);
-        _il.Emit(OpCodes.Bne_Un, miss);
+        _il.Emit(OpCodes.Xor);
+        _il.Emit(OpCodes.Conv_U8);
+        _il.Emit(OpCodes.Or);
+        _il.Emit(OpCodes.Brtrue, miss);
         if (write)
         {
             // codeBits[pfn >> 6] >> (pfn & 63) & 1: a store into a frame with decoded code.
@@ -245,12 +246,13 @@ internal sealed partial class RegionEmitter
         _il.MarkLabel(miss);
         LdCpu();
         _il.Emit(OpCodes.Ldloc, va);
+        LdcI4(size);
         LdcI4(write ? 1 : 0);
-        _il.Emit(OpCodes.Ldloca, _status);
         _il.Emit(OpCodes.Call, Cpu.Members.Translate);
         _il.Emit(OpCodes.Stloc, _host);
-        _il.Emit(OpCodes.Ldloc, _status);
-        _il.Emit(OpCodes.Brtrue, exit);
+        _il.Emit(OpCodes.Ldloc, _host);
+        _il.Emit(OpCodes.Conv_U);
+        _il.Emit(OpCodes.Brfalse, exit);
         _il.MarkLabel(done);
     }
 
