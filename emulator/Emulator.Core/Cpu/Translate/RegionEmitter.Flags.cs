@@ -213,6 +213,19 @@ internal sealed partial class RegionEmitter
         _il.Emit(OpCodes.Call, Cpu.Members.LazyStatusOf);
     }
 
+    /// <summary>Pushes the six status flags of a statically known lazy record (the interpreter's
+    /// formula, <c>Cpu.LazyStatus</c>).</summary>
+    private void EmitKnownStatus(FlagSnapshot f)
+    {
+        LdcI4((int)f.Kind);
+        LdcI4(f.Size);
+        _il.Emit(OpCodes.Ldloc, _fA);
+        _il.Emit(OpCodes.Ldloc, _fB);
+        _il.Emit(OpCodes.Ldloc, _fR);
+        _il.Emit(OpCodes.Ldloc, _fFlags);
+        _il.Emit(OpCodes.Call, Cpu.Members.LazyStatusOf);
+    }
+
     /// <summary>Pushes the six status flags of the current state (a ulong, nothing else set).</summary>
     private void EmitStatus()
     {
@@ -230,13 +243,7 @@ internal sealed partial class RegionEmitter
             _il.Emit(OpCodes.Ldloc, _fFlags);
             return;
         }
-        LdcI4((int)f.Kind);
-        LdcI4(f.Size);
-        _il.Emit(OpCodes.Ldloc, _fA);
-        _il.Emit(OpCodes.Ldloc, _fB);
-        _il.Emit(OpCodes.Ldloc, _fR);
-        _il.Emit(OpCodes.Ldloc, _fFlags);
-        _il.Emit(OpCodes.Call, Cpu.Members.LazyStatusOf);
+        EmitKnownStatus(f);
     }
 
     /// <summary>Pushes CF (a ulong, 0 or 1) of the current state.</summary>
@@ -433,13 +440,7 @@ internal sealed partial class RegionEmitter
             return;
         }
         // Anything else (CF of ADC/SBB): the interpreter's formula.
-        LdcI4((int)f.Kind);
-        LdcI4(f.Size);
-        _il.Emit(OpCodes.Ldloc, _fA);
-        _il.Emit(OpCodes.Ldloc, _fB);
-        _il.Emit(OpCodes.Ldloc, _fR);
-        _il.Emit(OpCodes.Ldloc, _fFlags);
-        _il.Emit(OpCodes.Call, Cpu.Members.LazyStatusOf);
+        EmitKnownStatus(f);
         LdcI8(flag);
         _il.Emit(OpCodes.And);
         LdcI8(0);
