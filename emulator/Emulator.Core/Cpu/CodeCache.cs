@@ -85,6 +85,8 @@ public sealed class CodeCache
         {
             if (job.Region is null)
             {
+                // Not compiled (the page died, or the translator failed): the entry keeps its
+                // Pending slot and stays interpreted; the heads it covered may become regions.
                 job.Page.MarkCovered(job.Decoded, covered: false);
                 continue;
             }

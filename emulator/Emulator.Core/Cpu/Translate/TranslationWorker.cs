@@ -17,6 +17,7 @@ namespace Emulator.Core.Cpu.Translate;
 internal static class TranslationWorker
 {
     private static readonly BlockingCollection<TranslationJob> s_queue = [];
+    private static readonly NLog.Logger s_log = Diagnostics.Log.For("cpu");
     private static readonly Lazy<Thread> s_thread = new(Start);
 
     /// <summary>Queues <paramref name="job"/>; its result goes to its owner's completed queue.</summary>
@@ -49,7 +50,19 @@ internal static class TranslationWorker
             long start = Stopwatch.GetTimestamp();
             if (!job.Page.Dead)
             {
-                job.Region = Cpu.Compile(job.Decoded, warm);
+                try
+                {
+                    job.Region = Cpu.Compile(job.Decoded, warm);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A translator bug must not take the run (or this thread, and with it every
+                    // later translation) down: the interpreter keeps running the code. The
+                    // synchronous path, which the tests use, still throws.
+                    s_log.Error(e, "translator: the region at {Entry:x} was not translated ({Message}); the interpreter runs it",
+                        job.Decoded.Entry, e.Message);
+                    job.Region = null;
+                }
             }
             job.Ticks += Stopwatch.GetTimestamp() - start;
             job.Owner.Complete(job);
