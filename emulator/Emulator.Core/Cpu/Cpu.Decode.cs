@@ -22,6 +22,22 @@ public sealed partial class Cpu
     /// <summary>The decode target for an instruction that is not cached (crossing a page, or no cache).</summary>
     private Instruction _scratch;
 
+    /// <summary>Entries of <see cref="_recentCode"/> (a power of two).</summary>
+    private const int RecentCodePages = 16;
+
+    /// <summary>A code page that was current, with the virtual page and TLB generation it was
+    /// validated under: usable exactly as the current page is (same generation, not dropped).</summary>
+    private struct RecentCodePage
+    {
+        public CodePage? Page;
+        public ulong VaPage;
+        public uint Seq;
+    }
+
+    /// <summary>Recently current code pages, direct-mapped by virtual page, so a transfer back to
+    /// one (a call and its return across pages) skips the MMU and the code-cache lookup.</summary>
+    private readonly RecentCodePage[] _recentCode = new RecentCodePage[RecentCodePages];
+
     // The page RIP is in, valid while the TLB's invalidation generation is _codeSeq.
     private CodePage? _codePage;
     private ulong _codeVaPage;
@@ -70,8 +86,22 @@ public sealed partial class Cpu
 
     private ref DecodedOp FetchSlow(ulong rip, out bool ok)
     {
-        _scratch = default;
         uint seq = _tlb.Generation;
+        ref RecentCodePage recent = ref _recentCode[(int)(rip >> Page.Shift) & (RecentCodePages - 1)];
+        if (recent.Page is { Dead: false } known && recent.VaPage == (rip & ~Page.Mask) && recent.Seq == seq)
+        {
+            // A page that was current lately (the other side of a call or return across pages).
+            _codePage = known;
+            _codeVaPage = recent.VaPage;
+            _codeSeq = seq;
+            int knownSlot = known.Slot[(int)(rip & Page.Mask)];
+            if (knownSlot != 0)
+            {
+                ok = true;
+                return ref known.Ops[knownSlot - 1];
+            }
+        }
+        _scratch = default;
         if (!_mmu.TryTranslate(rip, UserExecute, out ulong pa, out WalkResult fault))
         {
             ok = TranslationFault(fault, rip, UserExecute);
@@ -90,6 +120,7 @@ public sealed partial class Cpu
             _codePage = page;
             _codeVaPage = vaPage;
             _codeSeq = seq;
+            recent = new RecentCodePage { Page = page, VaPage = vaPage, Seq = seq };
         }
         if (page is not null && page.Slot[offset] != 0)
         {

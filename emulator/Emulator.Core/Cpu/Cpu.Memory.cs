@@ -63,6 +63,7 @@ public sealed partial class Cpu
         }
         Array.Clear(_readTlb);
         Array.Clear(_writeTlb);
+        Array.Clear(_recentCode);
         _codePage = null;
         if (_chainUsed)
         {
