@@ -69,6 +69,7 @@ public sealed partial class Cpu
 
     /// <summary>The region to continue in at <paramref name="rip"/> after a region's
     /// <see cref="ExitContinue"/> (state already written back), or null to return to the dispatcher.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal TranslatedRegion? JitNext(ulong rip)
     {
         if (_chainDepth >= MaxChain || _retired >= _limit)
@@ -128,6 +129,7 @@ public sealed partial class Cpu
     /// to the constant target <paramref name="rip"/> (state already written back): the link's region
     /// when the link is this vCPU's and still valid, else the chaining cache's (which then becomes
     /// the link), else null to return to the dispatcher.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal TranslatedRegion? JitNextLinked(TranslatedRegion from, int link, ulong rip)
     {
         if (_chainDepth >= MaxChain || _retired >= _limit)

@@ -84,6 +84,7 @@ public sealed partial class Cpu
         return ref FetchSlow(rip, out ok);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ref DecodedOp FetchSlow(ulong rip, out bool ok)
     {
         uint seq = _tlb.Generation;

@@ -353,6 +353,7 @@ public sealed partial class Cpu
     /// <summary>Executes <paramref name="op"/> with RIP already advanced, as <see cref="Execute"/>
     /// would its instruction.</summary>
     /// <returns>true to continue; false when the instruction exits (the exit fields are set).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool ExecuteOp(in DecodedOp op)
     {
         if (!_preDecoded)

@@ -38,6 +38,7 @@ public sealed partial class Cpu
     /// <summary>Runs the translated region at <paramref name="rip"/> if there is one (translating it
     /// first when its head just became hot).</summary>
     /// <returns>The region's exit code, or −1 when the interpreter must execute the instruction.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int TryRunRegion(ulong rip)
     {
         if (_code.HasCompleted)
@@ -137,6 +138,7 @@ public sealed partial class Cpu
     /// <returns>A null reference when the region must exit and let the interpreter execute the
     /// instruction (the access crosses a page, faults, or stores into code); nothing was changed
     /// then. A null reference rather than an out status keeps the region's locals unexposed.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal ref byte JitTranslate(ulong va, int size, bool write)
     {
         if ((int)(va & Page.Mask) > Page.Size - size)
@@ -163,6 +165,7 @@ public sealed partial class Cpu
     /// from <paramref name="flags"/>, stale by the lazy record's rules unless the kind is None, or
     /// CF for INC/DEC), so the region passes them in one call instead of flushing them inline.</summary>
     /// <returns>false when it faulted or exited: nothing changed, the region exits before it.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal bool JitExecute(ref Instruction i, long retired, int kind, int size, ulong a, ulong b, ulong r, ulong flags)
     {
         _retired = retired;

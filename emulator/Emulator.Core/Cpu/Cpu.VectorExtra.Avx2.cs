@@ -309,6 +309,7 @@ public sealed partial class Cpu
     }
 
     /// <summary>VZEROUPPER (bits 255:128 of every YMM register zeroed) and VZEROALL (every YMM register).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool ExecVexZero(in Instruction i)
     {
         Vector256<byte>[] ymm = _state.Ymm;
