@@ -203,7 +203,7 @@ public sealed partial class Cpu
 
         /// <summary>The TLB's invalidation generation (<see cref="Paging.Tlb.Generation"/> reads it):
         /// the field is private to the TLB, so it is found by name once, here.</summary>
-        public static readonly FieldInfo TlbSeq = typeof(Tlb).GetField("_generation", Instance)
+        public static readonly FieldInfo TlbGeneration = typeof(Tlb).GetField("_generation", Instance)
             ?? throw new MissingFieldException(nameof(Paging.Tlb), "_generation");
 
         public static readonly FieldInfo EntryTag = typeof(MicroTlbEntry).GetField(nameof(MicroTlbEntry.Tag))!;

@@ -201,28 +201,11 @@ internal sealed partial class RegionEmitter
         }
     }
 
-    /// <summary>Pushes the status flags of the Locals place (a ulong), as the CPU would compute them.</summary>
-    private void EmitLocalsStatus()
+    /// <summary>Pushes the six status flags of the flag record <paramref name="f"/> (Known or Locals)
+    /// describes, as the CPU would compute them (<c>Cpu.LazyStatus</c>).</summary>
+    private void EmitRecordStatus(FlagSnapshot f)
     {
-        _il.Emit(OpCodes.Ldloc, _fK);
-        _il.Emit(OpCodes.Ldloc, _fS);
-        _il.Emit(OpCodes.Ldloc, _fA);
-        _il.Emit(OpCodes.Ldloc, _fB);
-        _il.Emit(OpCodes.Ldloc, _fR);
-        _il.Emit(OpCodes.Ldloc, _fFlags);
-        _il.Emit(OpCodes.Call, Cpu.Members.LazyStatusOf);
-    }
-
-    /// <summary>Pushes the six status flags of a statically known lazy record (the interpreter's
-    /// formula, <c>Cpu.LazyStatus</c>).</summary>
-    private void EmitKnownStatus(FlagSnapshot f)
-    {
-        LdcI4((int)f.Kind);
-        LdcI4(f.Size);
-        _il.Emit(OpCodes.Ldloc, _fA);
-        _il.Emit(OpCodes.Ldloc, _fB);
-        _il.Emit(OpCodes.Ldloc, _fR);
-        _il.Emit(OpCodes.Ldloc, _fFlags);
+        LoadFlagRecord(f);
         _il.Emit(OpCodes.Call, Cpu.Members.LazyStatusOf);
     }
 
@@ -233,7 +216,7 @@ internal sealed partial class RegionEmitter
         switch (f.Place)
         {
             case FlagPlace.Locals:
-                EmitLocalsStatus();
+                EmitRecordStatus(FlagSnapshot.Locals);
                 return;
             case FlagPlace.Dead:
                 throw new InvalidOperationException($"translator: status read with dead flags at {_g.Instruction.IP:x}");
@@ -243,7 +226,7 @@ internal sealed partial class RegionEmitter
             _il.Emit(OpCodes.Ldloc, _fFlags);
             return;
         }
-        EmitKnownStatus(f);
+        EmitRecordStatus(f);
     }
 
     /// <summary>Pushes CF (a ulong, 0 or 1) of the current state.</summary>
@@ -253,7 +236,7 @@ internal sealed partial class RegionEmitter
         switch (f.Place)
         {
             case FlagPlace.Locals:
-                EmitLocalsStatus();
+                EmitRecordStatus(FlagSnapshot.Locals);
                 LdcI8(CF);
                 _il.Emit(OpCodes.And);
                 return;
@@ -271,7 +254,7 @@ internal sealed partial class RegionEmitter
         if (f.Place == FlagPlace.Locals)
         {
             LdcI4((int)cc);
-            EmitLocalsStatus();
+            EmitRecordStatus(FlagSnapshot.Locals);
             _il.Emit(OpCodes.Call, Cpu.Members.ConditionOf);
             return;
         }
@@ -440,7 +423,7 @@ internal sealed partial class RegionEmitter
             return;
         }
         // Anything else (CF of ADC/SBB): the interpreter's formula.
-        EmitKnownStatus(f);
+        EmitRecordStatus(f);
         LdcI8(flag);
         _il.Emit(OpCodes.And);
         LdcI8(0);

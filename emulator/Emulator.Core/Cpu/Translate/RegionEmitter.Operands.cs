@@ -199,7 +199,7 @@ internal sealed partial class RegionEmitter
         _il.Emit(OpCodes.Ldfld, Cpu.Members.EntrySeq);
         _il.Emit(OpCodes.Ldloc, _tlb);
         _il.Emit(OpCodes.Volatile);
-        _il.Emit(OpCodes.Ldfld, Cpu.Members.TlbSeq);
+        _il.Emit(OpCodes.Ldfld, Cpu.Members.TlbGeneration);
         _il.Emit(OpCodes.Xor);
         _il.Emit(OpCodes.Conv_U8);
         _il.Emit(OpCodes.Or);

@@ -257,7 +257,7 @@ internal sealed partial class RegionEmitter
         _il.Emit(OpCodes.Blt, AddStub(block.Ip, 0, Cpu.ExitBudget));
         _il.Emit(OpCodes.Ldloc, _tlb);
         _il.Emit(OpCodes.Volatile);
-        _il.Emit(OpCodes.Ldfld, Cpu.Members.TlbSeq);
+        _il.Emit(OpCodes.Ldfld, Cpu.Members.TlbGeneration);
         _il.Emit(OpCodes.Ldloc, _entrySeq);
         _il.Emit(OpCodes.Bne_Un, AddStub(block.Ip, 0, Cpu.ExitContinue));
         _il.Emit(OpCodes.Ldloc, _retired);
