@@ -28,6 +28,11 @@ public sealed class CodeCache
         Bits = new ulong[(memory.FrameCount + 63) / 64];
     }
 
+    /// <summary>Whether cached instructions get tier 0's fast pre-decoded operations
+    /// (<see cref="DecodedOp"/>); without, every operation is <see cref="Tier0Op.Generic"/> and runs
+    /// through the reference handlers. Off only for the test that compares the two.</summary>
+    internal bool PreDecode { get; init; } = true;
+
     /// <summary>One bit per frame of RAM: set while a page of the frame is cached. Stores test it, so
     /// only a store to a code page pays for invalidation.</summary>
     internal ulong[] Bits { get; }
@@ -176,7 +181,7 @@ public sealed class CodeCache
         {
             InvalidateAll();
         }
-        page = new CodePage(pfn, generation, vaPage);
+        page = new CodePage(pfn, generation, vaPage, PreDecode);
         _pages[pfn] = page;
         Bits[pfn >> 6] |= 1UL << (int)pfn;
         return page;

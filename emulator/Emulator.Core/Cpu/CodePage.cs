@@ -9,12 +9,16 @@ namespace Emulator.Core.Cpu;
 /// <see cref="Instructions"/> (0 = not decoded yet).</remarks>
 internal sealed class CodePage
 {
-    public CodePage(ulong pfn, uint generation, ulong vaPage)
+    public CodePage(ulong pfn, uint generation, ulong vaPage, bool preDecode = true)
     {
         Pfn = pfn;
         Generation = generation;
         VaPage = vaPage;
+        _preDecode = preDecode;
     }
+
+    /// <summary>Whether <see cref="Ops"/> get fast handlers (<see cref="CodeCache.PreDecode"/>).</summary>
+    private readonly bool _preDecode;
 
     public ulong Pfn { get; }
 
@@ -111,7 +115,7 @@ internal sealed class CodePage
             }
         }
         Instructions[Count] = instruction;
-        Ops[Count] = Cpu.PreDecode(in instruction, Count);
+        Ops[Count] = _preDecode ? Cpu.PreDecode(in instruction, Count) : Cpu.GenericOp(in instruction, Count);
         Slot[offset] = (ushort)(Count + 1);
         return Count++;
     }

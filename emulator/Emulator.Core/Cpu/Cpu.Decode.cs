@@ -165,12 +165,7 @@ public sealed partial class Cpu
     /// (not cached: it runs through the reference handler).</summary>
     private ref DecodedOp ScratchOp(out bool ok)
     {
-        _scratchOp = new DecodedOp
-        {
-            Index = -1,
-            Length = (byte)_scratch.Length,
-            Flags = _scratch.FlowControl == FlowControl.Next ? OpFlags.None : OpFlags.Branch,
-        };
+        _scratchOp = GenericOp(in _scratch, -1);
         ok = true;
         return ref _scratchOp;
     }

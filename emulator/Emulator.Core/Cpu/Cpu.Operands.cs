@@ -62,35 +62,14 @@ public sealed partial class Cpu
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int RegSize(Register r) => s_regSize[(int)r];
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref ulong Slot(Register r) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_r), s_regSlot[(int)r]);
-
     /// <summary>Reads a general-purpose register at its own width, zero-extended.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong GetReg(Register r) => (Slot(r) >> s_regShift[(int)r]) & Mask(s_regSize[(int)r]);
+    private ulong GetReg(Register r) => GetSlot(s_regSlot[(int)r], s_regShift[(int)r], s_regSize[(int)r]);
 
     /// <summary>Writes a general-purpose register at its own width: a 32-bit write zero-extends to 64
     /// bits, 8- and 16-bit writes keep the other bits (SDM Vol. 1 §3.4.1.1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void SetReg(Register r, ulong value)
-    {
-        int size = s_regSize[(int)r];
-        ref ulong slot = ref Slot(r);
-        if (size == 8)
-        {
-            slot = value;
-        }
-        else if (size == 4)
-        {
-            slot = (uint)value;
-        }
-        else
-        {
-            int shift = s_regShift[(int)r];
-            ulong mask = Mask(size) << shift;
-            slot = (slot & ~mask) | ((value << shift) & mask);
-        }
-    }
+    private void SetReg(Register r, ulong value) => SetSlot(s_regSlot[(int)r], s_regShift[(int)r], s_regSize[(int)r], value);
 
     /// <summary>Size in bytes of operand 0 (a register or memory).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -11,25 +11,26 @@ public sealed partial class Cpu
     // handler of Cpu.Execute for the forms PreDecode gives it (the comments name which), and
     // TranslatorDifferentialTests compares the two on random programs.
 
-    /// <summary>Whether <see cref="ExecuteOp"/> uses the fast handlers (<see cref="CpuOptions.PreDecoded"/>).</summary>
-    private readonly bool _preDecoded;
-
     /// <summary>The operation of <see cref="_scratch"/> (always <see cref="Tier0Op.Generic"/>).</summary>
     private DecodedOp _scratchOp = new() { Index = -1 };
+
+    /// <summary>The operation that runs <paramref name="i"/> (at <paramref name="index"/> of its page,
+    /// −1 for the scratch instruction) through the reference handlers.</summary>
+    internal static DecodedOp GenericOp(in Instruction i, int index) => new()
+    {
+        Index = index,
+        Length = (byte)i.Length,
+        Flags = i.FlowControl == FlowControl.Next ? OpFlags.None : OpFlags.Branch,
+    };
 
     /// <summary>The compact form of <paramref name="i"/>, stored at <paramref name="index"/> of its page.</summary>
     internal static DecodedOp PreDecode(in Instruction i, int index)
     {
-        var op = new DecodedOp
-        {
-            Index = index,
-            Length = (byte)i.Length,
-            Dst = ZeroSlot,
-            Src = ZeroSlot,
-            Base = ZeroSlot,
-            IndexReg = ZeroSlot,
-            Flags = i.FlowControl == FlowControl.Next ? OpFlags.None : OpFlags.Branch,
-        };
+        DecodedOp op = GenericOp(in i, index);
+        op.Dst = ZeroSlot;
+        op.Src = ZeroSlot;
+        op.Base = ZeroSlot;
+        op.IndexReg = ZeroSlot;
         if (i.HasLockPrefix)
         {
             return op; // Generic: locked forms are the atomic handlers' business
@@ -282,11 +283,14 @@ public sealed partial class Cpu
     private ref Instruction InstructionOf(in DecodedOp op) =>
         ref op.Index < 0 ? ref _scratch : ref _codePage!.Instructions[op.Index];
 
+    /// <summary>Reads register-file slot <paramref name="slot"/> at <paramref name="size"/> bytes from
+    /// bit <paramref name="shift"/> (8 for AH..BH), zero-extended.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong GetSlot(int slot, int shift, int size) =>
         (Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_r), slot) >> shift) & Mask(size);
 
-    /// <summary>Writes a register slot at <paramref name="size"/> as <see cref="SetReg"/> does.</summary>
+    /// <summary>Writes register-file slot <paramref name="slot"/> at <paramref name="size"/> bytes: a
+    /// 32-bit write zero-extends to 64 bits, 8- and 16-bit writes keep the other bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SetSlot(int slot, int shift, int size, ulong value)
     {
@@ -356,10 +360,6 @@ public sealed partial class Cpu
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool ExecuteOp(in DecodedOp op)
     {
-        if (!_preDecoded)
-        {
-            return Execute(in InstructionOf(in op));
-        }
         int size = op.Size;
         switch (op.Handler)
         {

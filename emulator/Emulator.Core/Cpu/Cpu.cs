@@ -84,7 +84,6 @@ public sealed partial class Cpu
         _threshold = Math.Max(1, _options.TranslationThreshold);
         _background = _options.BackgroundTranslation;
         _decoder = Decoder.Create(64, _reader, DecoderOptions.None);
-        _preDecoded = _options.PreDecoded;
     }
 
     /// <summary>The registers, RIP, RFLAGS and FS/GS bases.</summary>

@@ -38,11 +38,6 @@ public sealed record CpuOptions
     /// run. Default: <see cref="DefaultBackgroundTranslation"/>.</summary>
     public bool BackgroundTranslation { get; init; } = DefaultBackgroundTranslation;
 
-    /// <summary>Tier 0 executes the common integer forms from their compact pre-decoded operations
-    /// (<see cref="DecodedOp"/>) instead of the reference handlers on Iced instructions. Off only for
-    /// the test that compares the two.</summary>
-    internal bool PreDecoded { get; init; } = true;
-
     /// <summary>
     /// The mode of vCPUs whose options do not set one: the process-wide switch, unless
     /// <see cref="UseDefaults"/> set one for the current flow. It starts as the environment variable

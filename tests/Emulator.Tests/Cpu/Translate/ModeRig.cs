@@ -24,7 +24,8 @@ internal sealed class ModeRig
     {
         (Machine, Mm) = TestMachines.NewProcess();
         Mmu = MmKit.AttachCpu(Machine, Mm);
-        Cpu = new Core.Cpu.Cpu(Mmu, new CpuOptions { Frames = Machine.Frames, Mode = mode, TranslationThreshold = threshold, BackgroundTranslation = background, PreDecoded = preDecoded });
+        Cpu = new Core.Cpu.Cpu(Mmu, new CpuOptions { Frames = Machine.Frames, Mode = mode, TranslationThreshold = threshold, BackgroundTranslation = background,
+            CodeCache = preDecoded ? null : new CodeCache(Machine.Memory) { PreDecode = false } });
         ulong codePages = ((ulong)code.Length + Page.Mask) / Page.Size + 1;
         Assert.Equal(Errno.Ok, Mm.Mmap(RandomProgram.CodeVa, codePages * Page.Size, CpuRig.Rwx,
             MapFlags.Private | MapFlags.Anonymous | MapFlags.Fixed, out _));
