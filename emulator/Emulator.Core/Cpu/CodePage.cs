@@ -53,21 +53,16 @@ internal sealed class CodePage
     /// translation. On the thread of the page's vCPUs, after <see cref="Regions"/> exists.</summary>
     public void InstallEntries(Translate.TranslatedRegion region)
     {
-        Translate.TranslatedRegion?[]? regions = Regions;
-        if (regions is null || Dead)
+        if (Dead)
         {
             return;
         }
         foreach (Translate.TranslatedRegion entry in region.Entries)
         {
-            if ((entry.Entry & ~Page.Mask) != VaPage)
+            int index = RegionIndex(entry.Entry);
+            if (index >= 0 && (Regions![index] is null || ReferenceEquals(Regions[index], Translate.TranslatedRegion.Covered)))
             {
-                continue;
-            }
-            int slot = Slot[(int)(entry.Entry & Page.Mask)];
-            if (slot != 0 && slot - 1 < regions.Length && (regions[slot - 1] is null || ReferenceEquals(regions[slot - 1], Translate.TranslatedRegion.Covered)))
-            {
-                regions[slot - 1] = entry;
+                Regions[index] = entry;
             }
         }
     }
@@ -77,28 +72,30 @@ internal sealed class CodePage
     /// <paramref name="covered"/> false empties the marks again (its compilation gave nothing).</summary>
     public void MarkCovered(Translate.GuestRegion decoded, bool covered)
     {
-        Translate.TranslatedRegion?[]? regions = Regions;
-        if (regions is null)
-        {
-            return;
-        }
         for (int b = 1; b < decoded.Blocks.Length; b++)
         {
-            ulong ip = decoded.Blocks[b].Ip;
-            int slot = (ip & ~Page.Mask) == VaPage ? Slot[(int)(ip & Page.Mask)] : 0;
-            if (slot == 0 || slot - 1 >= regions.Length)
+            int index = RegionIndex(decoded.Blocks[b].Ip);
+            if (index < 0)
             {
                 continue;
             }
-            if (covered && regions[slot - 1] is null)
+            if (covered && Regions![index] is null)
             {
-                regions[slot - 1] = Translate.TranslatedRegion.Covered;
+                Regions[index] = Translate.TranslatedRegion.Covered;
             }
-            else if (!covered && ReferenceEquals(regions[slot - 1], Translate.TranslatedRegion.Covered))
+            else if (!covered && ReferenceEquals(Regions![index], Translate.TranslatedRegion.Covered))
             {
-                regions[slot - 1] = null;
+                Regions[index] = null;
             }
         }
+    }
+
+    /// <summary>The index in <see cref="Regions"/> of the decoded instruction at <paramref name="ip"/>;
+    /// −1 when there is none (another page, not decoded here, no region slots yet).</summary>
+    private int RegionIndex(ulong ip)
+    {
+        int slot = (ip & ~Page.Mask) == VaPage ? Slot[(int)(ip & Page.Mask)] : 0;
+        return slot != 0 && Regions is { } regions && slot - 1 < regions.Length ? slot - 1 : -1;
     }
 
     /// <summary>Stores a decoded instruction at <paramref name="offset"/>; returns its index.</summary>

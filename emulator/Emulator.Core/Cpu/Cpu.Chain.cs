@@ -82,9 +82,7 @@ public sealed partial class Cpu
         {
             return null;
         }
-        _codePage = page;
-        _codeVaPage = rip & ~Page.Mask;
-        _codeSeq = e.Seq;
+        SetCodePage(page, rip & ~Page.Mask, e.Seq);
         _chainDepth++;
         ChainedEntries++;
         return e.Region;
@@ -139,9 +137,7 @@ public sealed partial class Cpu
         ChainLink? l = Volatile.Read(ref from.Links[link]);
         if (l is not null && l.Owner == this && l.Epoch == _spaceEpoch && !l.Page.Dead && l.Seq == _tlb.Generation)
         {
-            _codePage = l.Page;
-            _codeVaPage = rip & ~Page.Mask;
-            _codeSeq = l.Seq;
+            SetCodePage(l.Page, rip & ~Page.Mask, l.Seq);
             _chainDepth++;
             ChainedEntries++;
             LinkedEntries++;

@@ -43,6 +43,16 @@ public sealed partial class Cpu
     private ulong _codeVaPage;
     private uint _codeSeq;
 
+    /// <summary>Makes <paramref name="page"/>, decoded at <paramref name="vaPage"/> and validated
+    /// under TLB generation <paramref name="generation"/>, the current code page.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SetCodePage(CodePage page, ulong vaPage, uint generation)
+    {
+        _codePage = page;
+        _codeVaPage = vaPage;
+        _codeSeq = generation;
+    }
+
     /// <summary>
     /// Drops the decoded instructions of every physical page in [<paramref name="pa"/>,
     /// <paramref name="pa"/> + <paramref name="length"/>): call it after writing guest memory other
@@ -92,9 +102,7 @@ public sealed partial class Cpu
         if (recent.Page is { Dead: false } known && recent.VaPage == (rip & ~Page.Mask) && recent.Seq == seq)
         {
             // A page that was current lately (the other side of a call or return across pages).
-            _codePage = known;
-            _codeVaPage = recent.VaPage;
-            _codeSeq = seq;
+            SetCodePage(known, recent.VaPage, seq);
             int knownSlot = known.Slot[(int)(rip & Page.Mask)];
             if (knownSlot != 0)
             {
@@ -118,9 +126,7 @@ public sealed partial class Cpu
         CodePage? page = _frames is null ? null : LookupCodePage(pa >> Page.Shift, vaPage);
         if (page is not null)
         {
-            _codePage = page;
-            _codeVaPage = vaPage;
-            _codeSeq = seq;
+            SetCodePage(page, vaPage, seq);
             recent = new RecentCodePage { Page = page, VaPage = vaPage, Seq = seq };
         }
         if (page is not null && page.Slot[offset] != 0)

@@ -72,7 +72,7 @@ public sealed partial class Tlb
     private uint _generation;
 
     /// <summary>Serialises writers of <see cref="_small"/>, <see cref="_large"/>, <see cref="_largeUsed"/>,
-    /// the victim cursors and <see cref="_seq"/>. Leaf lock: nothing is taken inside it.</summary>
+    /// the victim cursors, <see cref="_seq"/> and <see cref="_generation"/>. Leaf lock: nothing is taken inside it.</summary>
     private readonly Lock _lock = new();
 
     /// <summary>Next way to evict in each set (round robin). Guarded by <see cref="_lock"/>.</summary>
