@@ -176,24 +176,7 @@ public sealed class TranslatorExactnessTests
     {
         // A loop on one page calls a function on the next: each call and each return leaves a
         // region for one on the other page, which chaining enters without the dispatcher.
-        byte[] code = Code(a =>
-        {
-            Label top = a.CreateLabel(), f = a.CreateLabel();
-            a.mov(ecx, 1000);
-            a.xor(eax, eax);
-            a.mov(edx, 3);
-            a.Label(ref top);
-            a.call(f);
-            a.dec(ecx);
-            a.jnz(top);
-            a.mov(rsi, rax);
-            a.mov(eax, 60);
-            a.syscall();
-            a.db(new byte[0x1000]); // pushes f onto the next page
-            a.Label(ref f);
-            a.add(rax, rdx);
-            a.ret();
-        });
+        byte[] code = CallLoop(1000, (a, f) => a.call(f));
 
         var (interp, jit) = Both(code, budgets: [budget]);
 
@@ -240,33 +223,39 @@ public sealed class TranslatorExactnessTests
     /// <summary>One function calling another on the next page, twice a round: the code after each
     /// call and the loop head are blocks of the caller's region, entered there
     /// (TranslatedRegion.Entries) when a call returns, so only the two functions are ever translated.</summary>
-    private static byte[] CallsTwiceARound()
+    private static byte[] CallsTwiceARound() => CallLoop(500, (a, f) =>
     {
-        return Code(a =>
-        {
-            Label top = a.CreateLabel(), f = a.CreateLabel(), skip = a.CreateLabel();
-            a.mov(ecx, 500);
-            a.xor(eax, eax);
-            a.mov(edx, 3);
-            a.Label(ref top);
-            a.call(f);
-            a.add(rax, 1);
-            a.test(cl, 1);
-            a.jz(skip);
-            a.call(f);
-            a.sub(rax, 2);
-            a.Label(ref skip);
-            a.dec(ecx);
-            a.jnz(top);
-            a.mov(rsi, rax);
-            a.mov(eax, 60);
-            a.syscall();
-            a.db(new byte[0x1000]); // pushes f onto the next page
-            a.Label(ref f);
-            a.add(rax, rdx);
-            a.ret();
-        });
-    }
+        Label skip = a.CreateLabel();
+        a.call(f);
+        a.add(rax, 1);
+        a.test(cl, 1);
+        a.jz(skip);
+        a.call(f);
+        a.sub(rax, 2);
+        a.Label(ref skip);
+    });
+
+    /// <summary>A loop of <paramref name="rounds"/> rounds of <paramref name="body"/> (RCX counts down,
+    /// RAX accumulates) that exits with RAX in RSI; <paramref name="body"/> may call f, on the next
+    /// page, which adds RDX = 3 to RAX.</summary>
+    private static byte[] CallLoop(int rounds, Action<Assembler, Label> body) => Code(a =>
+    {
+        Label top = a.CreateLabel(), f = a.CreateLabel();
+        a.mov(ecx, rounds);
+        a.xor(eax, eax);
+        a.mov(edx, 3);
+        a.Label(ref top);
+        body(a, f);
+        a.dec(ecx);
+        a.jnz(top);
+        a.mov(rsi, rax);
+        a.mov(eax, 60);
+        a.syscall();
+        a.db(new byte[0x1000]); // pushes f onto the next page
+        a.Label(ref f);
+        a.add(rax, rdx);
+        a.ret();
+    });
 
     [Fact]
     public void A_cr3_switch_that_keeps_the_tlb_drops_the_translation_caches_of_the_old_address_space()
