@@ -15,8 +15,7 @@ public sealed partial class Tlb
     {
         lock (_lock)
         {
-            BeginWrite();
-            Interlocked.Increment(ref _generation);
+            BeginInvalidation();
             ulong firstPage = first >> Page.Shift;
             ulong lastPage = last >> Page.Shift;
             if (lastPage - firstPage < (ulong)_setMask)

@@ -278,8 +278,7 @@ public sealed partial class Tlb
     {
         lock (_lock)
         {
-            BeginWrite();
-            Interlocked.Increment(ref _generation);
+            BeginInvalidation();
             for (int i = 0; i < _small.Length; i++)
             {
                 Volatile.Write(ref _small[i].Data, 0);
@@ -465,6 +464,14 @@ public sealed partial class Tlb
         Debug.Assert(_lock.IsHeldByCurrentThread && (_seq & 1) == 0);
         // A full fence: the odd value is visible before any entry store that follows.
         Interlocked.Increment(ref _seq);
+    }
+
+    /// <summary><see cref="BeginWrite"/> for a write that removes entries: also advances
+    /// <see cref="_generation"/>, so every cache in front of the TLB is stale from here on.</summary>
+    private void BeginInvalidation()
+    {
+        BeginWrite();
+        Interlocked.Increment(ref _generation);
     }
 
     private void EndWrite()
