@@ -22,13 +22,7 @@ public sealed class TranslatorDifferentialTests(ITestOutputHelper output)
     [Fact]
     public void Random_programs_end_in_the_same_state_translated_or_interpreted()
     {
-        int first = 0x7A5E_0000;
-        int count = Programs;
-        if (int.TryParse(Environment.GetEnvironmentVariable("EMULATOR_FUZZ_SEED"), out int only))
-        {
-            first = only;
-            count = int.TryParse(Environment.GetEnvironmentVariable("EMULATOR_FUZZ_COUNT"), out int n) ? n : 1;
-        }
+        (int first, int count) = Seeds(0x7A5E_0000);
         int faults = 0, exits = 0, translated = 0;
         for (int seed = first; seed < first + count; seed++)
         {
@@ -59,19 +53,24 @@ public sealed class TranslatorDifferentialTests(ITestOutputHelper output)
     [Fact]
     public void Random_programs_end_in_the_same_state_with_pre_decoded_operations_or_the_reference_handlers()
     {
-        int first = 0x7A60_0000;
-        int count = Programs;
-        if (int.TryParse(Environment.GetEnvironmentVariable("EMULATOR_FUZZ_SEED"), out int only))
-        {
-            first = only;
-            count = int.TryParse(Environment.GetEnvironmentVariable("EMULATOR_FUZZ_COUNT"), out int n) ? n : 1;
-        }
+        (int first, int count) = Seeds(0x7A60_0000);
         int faults = 0;
         for (int seed = first; seed < first + count; seed++)
         {
             faults += Compare(seed, threshold: 1, againstTier0: true).Exit is nameof(CpuExitKind.Syscall) ? 0 : 1;
         }
         output.WriteLine($"{count} programs from seed {first:x} agree ({faults} ended in a fault)");
+    }
+
+    /// <summary>The seeds to run: <see cref="Programs"/> from <paramref name="first"/>, or
+    /// <c>EMULATOR_FUZZ_SEED</c> (and <c>EMULATOR_FUZZ_COUNT</c> from it) when set.</summary>
+    private static (int First, int Count) Seeds(int first)
+    {
+        if (!int.TryParse(Environment.GetEnvironmentVariable("EMULATOR_FUZZ_SEED"), out int only))
+        {
+            return (first, Programs);
+        }
+        return (only, int.TryParse(Environment.GetEnvironmentVariable("EMULATOR_FUZZ_COUNT"), out int n) ? n : 1);
     }
 
     /// <summary>Runs the program of <paramref name="seed"/> twice and compares: the reference
